@@ -1,0 +1,68 @@
+# venuekit — every task a developer or CI runs. Only python3 (>= 3.11) and make are assumed:
+# the first target that needs tools creates .venv and installs the pinned, hash-checked set.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install specs generate check-generated check-wheel lint typecheck test demo cassettes record-live \
+        bench-signers bench lock wheel clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+$(STAMP): requirements/dev.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "venuekit needs Python >= 3.11; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
+	@touch $@
+
+install: $(STAMP)  ## create .venv with the pinned dev dependencies and venuekit (editable)
+
+specs: $(STAMP)  ## re-extract specs/<venue>.yaml from the docs pages in specs/pages/
+	$(PY) scripts/extract_specs.py
+
+generate: $(STAMP)  ## regenerate generated/ from specs/ with openapi-python-client
+	$(PY) scripts/generate.py
+
+check-generated: $(STAMP)  ## fail with the diff when specs/ or generated/ is stale
+	$(PY) scripts/extract_specs.py --check
+	$(PY) scripts/generate.py --check
+
+lint: $(STAMP)  ## ruff (lint + format check)
+	$(BIN)/ruff check --no-cache wrapper tests scripts
+	$(BIN)/ruff format --no-cache --check wrapper tests scripts
+
+typecheck: $(STAMP)  ## mypy --strict on wrapper/
+	$(BIN)/mypy --strict wrapper/venuekit
+
+test: lint typecheck check-generated check-wheel  ## everything CI checks: lint, types, generated code, wheel, tests
+	$(PY) -m pytest
+
+check-wheel: $(STAMP)  ## build the wheel, install it in a clean venv, import the three packages
+	$(PY) scripts/check_wheel.py
+
+demo: $(STAMP)  ## cancel orders on all three venues against the embedded local sandbox
+	$(PY) scripts/demo.py
+
+cassettes: $(STAMP)  ## re-record the cassettes against the local sandbox
+	$(PY) scripts/record_cassettes.py
+
+record-live: $(STAMP)  ## re-record against the venues' own sandboxes (needs credentials; never in CI)
+	$(PY) scripts/record_cassettes.py --live
+
+bench-signers: $(STAMP)  ## signatures per second for each signer
+	$(PY) scripts/bench_signers.py
+
+lock: $(STAMP)  ## re-pin requirements/dev.txt from requirements/dev.in (needs the package index)
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements/dev.txt requirements/dev.in
+
+wheel: $(STAMP)  ## build the wheel into dist/
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+
+clean:  ## remove the venv, build output and caches
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
