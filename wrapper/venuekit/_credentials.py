@@ -20,7 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+
 from venuekit._signing import coinbase, loopring
+from venuekit.errors import InvalidCredentials
 
 __all__ = [
     "CoinbaseExchangeCredentials",
@@ -30,8 +32,11 @@ __all__ = [
 ]
 
 
-class CredentialsError(ValueError):
-    """Credentials are missing or malformed; the message names the field, never its value."""
+class CredentialsError(InvalidCredentials):
+    """Credentials are missing or malformed; the message names the field, never its value.
+
+    A `venuekit.errors.InvalidCredentials` (so also an ``InvalidRequest`` and a ``ValueError``).
+    """
 
 
 def _mask(value: object) -> str:

@@ -1,0 +1,66 @@
+"""venuekit: cancel orders on Coinbase Exchange, Coinbase INTX and Loopring through one typed API.
+
+INTX was retired on 1 October 2026 (consolidated into Deribit) and Loopring is reported offline
+since mid-2026; venuekit still follows their documented APIs (sandboxes, legacy access).
+
+Example::
+
+    import venuekit
+
+    with venuekit.Client.from_env() as client:
+        try:
+            result = client.coinbase_exchange.cancel_order(order_id=order_id, product_id="BTC-USD")
+        except venuekit.OrderAlreadyDone:
+            pass
+        else:
+            assert result.state is venuekit.CancelState.CANCELLED
+"""
+
+from __future__ import annotations
+
+from venuekit import errors
+from venuekit._client import AsyncClient, Client
+from venuekit._credentials import (
+    CoinbaseExchangeCredentials,
+    CoinbaseIntxCredentials,
+    LoopringCredentials,
+)
+from venuekit._models import CancelResult, CancelState, Venue
+from venuekit._version import __version__
+from venuekit.errors import (
+    AuthenticationError,
+    InvalidCredentials,
+    InvalidRequest,
+    OrderAlreadyDone,
+    OrderNotFound,
+    RateLimited,
+    TransportError,
+    VenueError,
+    VenueNotConfigured,
+    VenueRejectedRequest,
+    VenueUnavailable,
+)
+
+__all__ = [
+    "AsyncClient",
+    "AuthenticationError",
+    "CancelResult",
+    "CancelState",
+    "Client",
+    "CoinbaseExchangeCredentials",
+    "CoinbaseIntxCredentials",
+    "InvalidCredentials",
+    "InvalidRequest",
+    "LoopringCredentials",
+    "OrderAlreadyDone",
+    "OrderNotFound",
+    "RateLimited",
+    "TransportError",
+    "Venue",
+    "VenueError",
+    "VenueNotConfigured",
+    "VenueRejectedRequest",
+    "VenueUnavailable",
+    "__version__",
+    "errors",
+]

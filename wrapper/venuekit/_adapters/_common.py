@@ -1,0 +1,226 @@
+"""Venue-independent pieces of the adapters: the prepared request, exact JSON, error building.
+
+Nothing here does I/O. Adapters turn arguments into a ``PreparedCancel`` and turn a ``RawResponse``
+into a ``CancelResult`` or an exception; the client only sends.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import attrs
+import httpx
+
+from venuekit import errors
+from venuekit._constants import ERROR_EXCERPT_CHARS
+from venuekit._models import Venue
+
+__all__ = [
+    "NotJSONError",
+    "PreparedCancel",
+    "RawResponse",
+    "check_bool_free_int",
+    "check_id",
+    "check_optional_text",
+    "drop_nulls",
+    "error_for_status",
+    "excerpt",
+    "logger",
+    "parse_json_exact",
+    "parse_retry_after",
+    "redact",
+]
+
+logger = logging.getLogger("venuekit")
+
+_REDACTED = "[REDACTED]"
+#: Secrets shorter than this are not searched for (they would match innocent text).
+_MIN_SECRET_LEN = 6
+
+
+@attrs.frozen(kw_only=True)
+class PreparedCancel:
+    """A validated cancel request, ready to send: method, path (already percent-encoded), query."""
+
+    venue: Venue
+    method: str
+    #: Path relative to the venue's base URL, every id already percent-encoded.
+    url: str
+    #: Query parameters in the order sent.
+    params: tuple[tuple[str, str], ...]
+    #: The order id the caller asked for (Loopring: the order hash), if any.
+    order_id: str | None = None
+    #: The client order id the caller asked for (Exchange: without the ``client:`` namespace).
+    client_order_id: str | None = None
+    #: The argument name that carried the id, for error messages (``"order_id"``, ...).
+    id_field: str = "order_id"
+
+
+@attrs.frozen(kw_only=True)
+class RawResponse:
+    """What came back from the venue, plus what is needed to judge it without I/O."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    #: Current time (epoch seconds), to turn an HTTP-date ``Retry-After`` into seconds.
+    now: float
+    #: Credential values that must never appear in an error message.
+    secrets: Collection[str] = ()
+
+
+class NotJSONError(ValueError):
+    """The body is not a JSON document."""
+
+
+def check_id(value: object, *, field: str, path_segment: bool) -> str:
+    """Return ``value`` if it is a usable id, else raise ``InvalidRequest`` naming ``field``.
+
+    Refuses non-strings, empty or whitespace-only strings and, for ids that go into a URL path,
+    the dot segments ``"."`` and ``".."`` (URL normalization would silently remove them).
+    """
+    if not isinstance(value, str):
+        raise errors.InvalidRequest(
+            f"{field} must be a str, not {type(value).__name__}", field=field
+        )
+    if not value.strip():
+        raise errors.InvalidRequest(f"{field} must not be empty or blank", field=field)
+    if path_segment and value in {".", ".."}:
+        raise errors.InvalidRequest(
+            f"{field} {value!r} is a URL dot segment, not an order id", field=field
+        )
+    return value
+
+
+def check_optional_text(value: object, *, field: str) -> str | None:
+    """Return ``value`` (``None`` allowed) if it is a non-blank string, else ``InvalidRequest``."""
+    if value is None:
+        return None
+    return check_id(value, field=field, path_segment=False)
+
+
+def check_bool_free_int(value: object, *, field: str) -> int:
+    """Return ``value`` if it is a non-negative ``int`` (``bool`` refused), else ``InvalidRequest``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise errors.InvalidRequest(
+            f"{field} must be an int, not {type(value).__name__}", field=field
+        )
+    if value < 0:
+        raise errors.InvalidRequest(f"{field} must not be negative", field=field)
+    return value
+
+
+def parse_json_exact(content: bytes) -> Any:
+    """Decode JSON keeping every number as its exact text (``str``); ``NotJSONError`` on failure.
+
+    Integers stay exact strings (17+ digit ids cannot lose precision) and decimals become their
+    literal text, to be read with ``Decimal`` — never through ``float``::
+
+        >>> parse_json_exact(b'{"order_id": 43877033468085760, "price": 20215.53}')
+        {'order_id': '43877033468085760', 'price': '20215.53'}
+    """
+    if not content.strip():
+        raise NotJSONError("empty body")
+    try:
+        return json.loads(content, parse_int=str, parse_float=str, parse_constant=str)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise NotJSONError(str(exc)) from None
+
+
+def drop_nulls(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``data`` without the keys whose value is JSON ``null``."""
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def redact(text: str, secrets: Collection[str]) -> str:
+    """Replace every occurrence of a secret in ``text`` with ``[REDACTED]``."""
+    for secret in secrets:
+        if len(secret) >= _MIN_SECRET_LEN and secret in text:
+            text = text.replace(secret, _REDACTED)
+    return text
+
+
+def excerpt(content: bytes, secrets: Collection[str] = ()) -> str:
+    """The start of a body as printable text, at most ``ERROR_EXCERPT_CHARS`` characters."""
+    text = content.decode("utf-8", errors="replace")
+    text = redact(text, secrets)
+    text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    if len(text) > ERROR_EXCERPT_CHARS:
+        text = text[: ERROR_EXCERPT_CHARS - 3] + "..."
+    return text
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date); else ``None``.
+
+    >>> parse_retry_after("2", now=0.0)
+    2.0
+    >>> parse_retry_after("Thu, 01 Jan 1970 00:00:10 GMT", now=4.0)
+    6.0
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000" dates: RFC 9110 says GMT
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def error_for_status(
+    venue: Venue,
+    raw: RawResponse,
+    *,
+    message: str | None,
+    code: int | None = None,
+) -> errors.VenueError:
+    """The error for an answer no venue-specific rule matched, chosen by HTTP status alone.
+
+    ``message`` is the venue's text, or ``None`` when the body was not a JSON error object (then
+    the message quotes the body). A non-JSON 4xx other than 429 stays a plain ``VenueError``: a
+    404 page from a wrong base URL must not look like "order not found".
+    """
+    status = raw.status_code
+    structured = message is not None
+    text = redact(message, raw.secrets) if message is not None else _unstructured(raw)
+    if status == httpx.codes.TOO_MANY_REQUESTS:
+        retry_after = parse_retry_after(raw.headers.get("retry-after"), now=raw.now)
+        return errors.RateLimited(
+            text, retry_after=retry_after, venue=venue, status_code=status, code=code
+        )
+    if status >= 500:
+        return errors.VenueUnavailable(text, venue=venue, status_code=status, code=code)
+    if 300 <= status < 400:
+        location = redact(raw.headers.get("location", ""), raw.secrets)[:ERROR_EXCERPT_CHARS]
+        return errors.VenueError(
+            f"unexpected redirect (not followed) to {location!r}",
+            venue=venue,
+            status_code=status,
+            code=code,
+        )
+    if structured and status in {httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN}:
+        return errors.AuthenticationError(text, venue=venue, status_code=status, code=code)
+    if structured and status == httpx.codes.NOT_FOUND:
+        return errors.OrderNotFound(text, venue=venue, status_code=status, code=code)
+    if structured and status in {httpx.codes.BAD_REQUEST, httpx.codes.UNPROCESSABLE_ENTITY}:
+        return errors.VenueRejectedRequest(text, venue=venue, status_code=status, code=code)
+    return errors.VenueError(text, venue=venue, status_code=status, code=code)
+
+
+def _unstructured(raw: RawResponse) -> str:
+    body = excerpt(raw.content, raw.secrets)
+    return f"HTTP {raw.status_code} with a body that is not a JSON error object: {body!r}"

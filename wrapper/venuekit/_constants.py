@@ -1,0 +1,133 @@
+"""Every tuning number and default address in one place.
+
+Other modules import names from here instead of writing literals, so a reviewer can see all of the
+policy at a glance. Other parts of venuekit may add names; nobody changes a value without saying why.
+
+Sources for the venue numbers: ``/work/shared/design/venues.md`` (base URLs, rate limits, clock
+windows), each venue's own documentation.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+__all__ = [
+    "CLOCK_DATE_HEADER_UNCERTAINTY",
+    "CLOCK_MIN_ADJUSTMENT",
+    "CONNECT_TIMEOUT",
+    "DEFAULT_BASE_URLS",
+    "ERROR_EXCERPT_CHARS",
+    "EXCHANGE_CLOCK_WINDOW",
+    "EXCHANGE_RATE_LIMIT_BURST",
+    "EXCHANGE_RATE_LIMIT_PER_SECOND",
+    "INTX_CLOCK_WINDOW",
+    "INTX_RATE_LIMIT_BURST",
+    "INTX_RATE_LIMIT_PER_SECOND",
+    "LOOPRING_CANCEL_PATH",
+    "LOOPRING_RATE_LIMIT_BURST",
+    "LOOPRING_RATE_LIMIT_PER_SECOND",
+    "POOL_TIMEOUT",
+    "RATE_LIMIT_JITTER_ALLOWANCE",
+    "RATE_LIMIT_RATE_MARGIN",
+    "READ_TIMEOUT",
+    "RETRY_AFTER_MAX",
+    "RETRY_ATTEMPTS",
+    "RETRY_DEADLINE",
+    "RETRY_JITTER_FRACTION",
+    "RETRY_WAIT_INITIAL",
+    "RETRY_WAIT_JITTER",
+    "RETRY_WAIT_MAX",
+    "SANDBOX_BASE_URLS",
+    "WRITE_TIMEOUT",
+]
+
+#: Production base URLs, keyed by ``Venue`` value (venues.md). INTX and Loopring are retired or
+#: offline as of 2026; the addresses stay the documented ones.
+DEFAULT_BASE_URLS: Final = MappingProxyType(
+    {
+        "coinbase_exchange": "https://api.exchange.coinbase.com",
+        "coinbase_intx": "https://api.international.coinbase.com",
+        "loopring": "https://api3.loopring.io",
+    }
+)
+
+#: The venues' own sandbox / testnet base URLs (venues.md). Not used by default.
+SANDBOX_BASE_URLS: Final = MappingProxyType(
+    {
+        "coinbase_exchange": "https://api-public.sandbox.exchange.coinbase.com",
+        "coinbase_intx": "https://api-n5e1.coinbase.com",
+        "loopring": "https://uat2.loopring.io",
+    }
+)
+
+#: Loopring's cancel endpoint (no OpenAPI spec exists, so the path lives here).
+LOOPRING_CANCEL_PATH: Final = "/api/v3/order"
+
+# --- HTTP timeouts, seconds -------------------------------------------------------------------
+#: Time allowed to open a TCP/TLS connection.
+CONNECT_TIMEOUT: Final = 5.0
+#: Time allowed between bytes of the response. A cancel is a small call; 10 s is generous.
+READ_TIMEOUT: Final = 10.0
+#: Time allowed to send the request.
+WRITE_TIMEOUT: Final = 10.0
+#: Time allowed to wait for a free connection from the pool.
+POOL_TIMEOUT: Final = 5.0
+
+# --- Venue limits (venues.md) -----------------------------------------------------------------
+#: Coinbase Exchange private endpoints: 15 requests/s per profile, token bucket ...
+EXCHANGE_RATE_LIMIT_PER_SECOND: Final = 15
+#: ... with bursts up to 30.
+EXCHANGE_RATE_LIMIT_BURST: Final = 30
+#: INTX: 40 requests/s per API key.
+INTX_RATE_LIMIT_PER_SECOND: Final = 40
+#: Loopring: 5 requests/s; HTTP 429 beyond.
+LOOPRING_RATE_LIMIT_PER_SECOND: Final = 5
+#: Coinbase Exchange rejects timestamps more than 30 s off its clock.
+EXCHANGE_CLOCK_WINDOW: Final = 30.0
+#: INTX allows 5 s of clock skew (current docs; older pages said 30 s).
+INTX_CLOCK_WINDOW: Final = 5.0
+
+# --- Retry policy (defaults for the retry layer; cancels are not retried yet) -----------------
+#: Total attempts including the first one.
+RETRY_ATTEMPTS: Final = 3
+#: First backoff wait, seconds; doubles each attempt.
+RETRY_WAIT_INITIAL: Final = 0.1
+#: Cap on a single backoff wait, seconds (also the cap on an honoured Retry-After).
+RETRY_WAIT_MAX: Final = 5.0
+#: Maximum random jitter added to each wait, seconds.
+RETRY_WAIT_JITTER: Final = 0.1
+
+# --- Errors -----------------------------------------------------------------------------------
+#: Longest excerpt of an unexpected response body quoted in an error message.
+ERROR_EXCERPT_CHARS: Final = 200
+
+# --- Retry policy, continued (venuekit._retry) ------------------------------------------------
+#: Overall time budget of one call across all its attempts and waits, seconds. A wait that
+#: would cross it is not started; the last error is reported instead.
+RETRY_DEADLINE: Final = 30.0
+#: Jitter as a fraction of the backoff cap: each wait is uniform(cap * (1 - f), cap). 1.0 is
+#: "full jitter" (AWS architecture blog, "Exponential Backoff And Jitter"), which spreads the
+#: retries of many concurrent cancels best.
+RETRY_JITTER_FRACTION: Final = 1.0
+#: Longest ``Retry-After`` honoured when a call has no deadline, seconds (openai-python uses
+#: 60 s too). A longer hint ends the retries: waiting less than asked only earns another 429.
+RETRY_AFTER_MAX: Final = 60.0
+
+# --- Client-side pacing (venuekit._ratelimit) ---------------------------------------------------
+#: INTX documents 40 requests/s and no burst; the bucket holds one second of requests.
+INTX_RATE_LIMIT_BURST: Final = 40
+#: Loopring documents 5 requests/s and no burst; the bucket holds one second of requests.
+LOOPRING_RATE_LIMIT_BURST: Final = 5
+#: The client paces this fraction below each documented rate, so drift or a venue that counts
+#: in fixed windows never sees more than its limit.
+RATE_LIMIT_RATE_MARGIN: Final = 0.05
+#: Delay variation (seconds) between the client's pacing and the venue's clock that the client
+#: absorbs: it keeps ``ceil(rate * this)`` tokens of the documented burst in reserve.
+RATE_LIMIT_JITTER_ALLOWANCE: Final = 0.1
+
+# --- Clock skew (venuekit._clock) -------------------------------------------------------------
+#: Error of an offset read from an HTTP ``Date`` header, seconds: the header has 1 s resolution.
+CLOCK_DATE_HEADER_UNCERTAINTY: Final = 1.0
+#: Smallest change of the clock offset worth applying, seconds.
+CLOCK_MIN_ADJUSTMENT: Final = 0.05
