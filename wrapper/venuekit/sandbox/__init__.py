@@ -1,0 +1,153 @@
+"""A local sandbox of Coinbase Exchange, Coinbase INTX and Loopring that checks requests like them.
+
+One raw ASGI application (no web framework) serves the three cancel endpoints on one base URL.
+Run it in-process (`transport`, `sync_transport`: no sockets) or over a socket with uvicorn
+(`run_in_thread`, `serve`, ``venuekit sandbox --port N``; uvicorn is the ``sandbox`` extra and is
+imported only when serving). The credentials it accepts are `DEFAULT_CREDENTIALS`: public and fake.
+
+Example:
+    >>> import httpx
+    >>> from venuekit.sandbox import IN_PROCESS_URL, create_app, sync_transport
+    >>> app = create_app()
+    >>> with httpx.Client(transport=sync_transport(app), base_url=IN_PROCESS_URL) as client:
+    ...     client.get("/time").status_code
+    200
+
+Behaviour, and the fact it mirrors (``shared/design/venues.md`` unless said otherwise;
+"CONTRACT" = the project's shared sandbox-facing facts):
+
+Routing (all venues)
+    - Routes on the raw, still percent-encoded path (``scope["raw_path"]``): an order id is the
+      single raw segment after ``/orders/`` or ``/api/v1/orders/``, percent-decoded, so ``a%2Fb``
+      is the id ``a/b`` and ``..%2F`` is an id, never another endpoint.
+    - Unknown path: 404 with the venue's body shape (chosen by path prefix); known path, other
+      method: 405 with an ``Allow`` header.
+    - Every response has a ``Date`` header from the venue's sandbox clock (INTX: "the Date
+      response header is the only clock reference").
+
+Coinbase Exchange -- ``DELETE /orders/{order_id}[?product_id=&profile_id=]``, ``GET /time``
+    - ``CB-ACCESS-KEY`` must be known (else 401 "Invalid API Key"), ``CB-ACCESS-PASSPHRASE`` must
+      match (401 "Invalid Passphrase").
+    - Signature ``base64(HMAC_SHA256(base64decode(secret), timestamp + METHOD + requestPath +
+      body))`` with ``requestPath`` = raw path **plus** ``?query`` when sent (venues.md: the
+      official SDKs sign the query); a mismatch is 401 "invalid signature".
+    - Timestamp: seconds, decimals allowed; more than 30 s from the sandbox clock is 401 "request
+      timestamp expired" (exactly 30 s is accepted). Unparsable: 401 "invalid timestamp"
+      (ASSUMPTION: the docs give no text).
+    - ``order_id`` is the exchange id or ``client:<client_oid>``. Success: 200 with the id as a
+      bare JSON string (the client_oid, without the prefix, when cancelled by client id; Exchange
+      docs, seed 000). Second cancel: 400 "Order already done". Unknown UUID-shaped id or unknown
+      client_oid: 404 "NotFound"; an unknown id that is not a UUID: 400 "Invalid order id".
+    - ``profile_id`` other than the key's profile, or ``product_id`` other than the order's:
+      404 "NotFound" (ASSUMPTION: the venue's exact answer is not documented).
+    - ``GET /time``: ``{"iso": "...Z", "epoch": 1700000000.123}``, unauthenticated.
+    - Rate limit: token bucket of 15/s, burst 30, per API key: 429 "Private rate limit exceeded".
+
+Coinbase INTX -- ``DELETE /api/v1/orders/{id}?portfolio=...``
+    - Same HMAC as Exchange but the signed path is the raw path **without** the query, and the
+      timestamp is integer seconds within 5 s of the sandbox clock (current docs).
+    - Auth failures: 401 ``{"message": "Unauthorized", "detail": <reason>}`` where reason is
+      "Invalid API Key", "Invalid Passphrase", "invalid timestamp", "request timestamp expired"
+      or "invalid signature" (ASSUMPTION: INTX gives no per-cause text; ``detail`` is ours).
+    - ``portfolio`` is required and must be the key's portfolio, by UUID or numeric id: else 400
+      ``{"title": "Invalid attribute", "status": 400}``.
+    - ``id`` is the exchange order id (17 digits) or the client order id. Success: 200 with a full
+      ``OrderResult_v1``, every key of the docs' example (seed 003), with JSON numbers where the
+      example has numbers (ids exact, prices written from `Decimal`), ``event_type`` "CANCELED",
+      ``order_status`` "DONE". Second cancel: 400 ``{"title": "Order already done", "status":
+      400}`` (ASSUMPTION: the docs give no text; CONTRACT). Unknown: 404 ``{"title": "Order not
+      found", "status": 404}``.
+    - Rate limit: 40/s per API key (burst 40): 429 ``{"message": "Rate limit exceeded"}``.
+
+Loopring v3 -- ``DELETE /api/v3/order?accountId=&orderHash=|clientOrderId=``
+    - Errors are HTTP 400 ``{"resultInfo": {"code": N, "message": ...}}``: 104001 empty
+      ``X-API-KEY``, 104002 unknown key, 104003 ``accountId`` missing or not the key's account,
+      104004 no ``X-API-SIG``, 104005 wrong signature, 107002 neither orderHash nor
+      clientOrderId, 107003 unknown order, 102117 already cancelled, 102120 malformed unknown
+      orderHash.
+    - ``X-API-SIG`` is verified with `venuekit._signing.loopring.verify` against the account's
+      public key, over the signature base of the URL the client called (``scheme://`` + Host
+      header + path) and the query parameters as sent (loopring-eddsa.md; CONTRACT).
+    - Success: 200 ``{"hash", "clientOrderId", "status": "cancelled", "isIdempotent": false}``.
+    - Rate limit: 5/s per account key (burst 5): 429 with a ``resultInfo`` body (ASSUMPTION:
+      code 100000, the docs give no body).
+
+State
+    - Orders are seeded per venue for the configured account (profile / portfolio / account),
+      deterministically from ``SandboxConfig.seed``; add and list them through
+      ``app.state`` (`SandboxState.add_exchange_order`, ``add_intx_order``,
+      ``add_loopring_order``, ``exchange_orders`` ...). Cancels are atomic under a lock.
+
+Faults (per venue, `Faults`)
+    - ``latency`` (async sleep), ``error_rate`` (500), ``rate_limit_rate`` (429), ``drop_rate``
+      (the connection is dropped after ``http.response.start``: uvicorn aborts the connection,
+      the in-process transports raise `httpx.RemoteProtocolError`); ``drop_after_apply`` is the
+      share of drops that happen after the cancel was applied (the rest happen before), and
+      ``clock_offset`` skews that venue's clock (``GET /time``, ``Date``, timestamp checks).
+    - Each venue draws four numbers per request from its own ``random.Random`` seeded from the
+      config's seed: the same seed and request order give the same sequence of outcomes.
+    - Faults apply to the three venue endpoints and ``GET /time``, not to 404/405 answers.
+
+Assumptions beyond the docs are marked ASSUMPTION above; the Coinbase HMAC check is written from
+venues.md independently of `venuekit._signing.coinbase`, so it is a real check of the signer.
+"""
+
+from __future__ import annotations
+
+from venuekit.sandbox._app import Fate, SandboxApp, create_app
+from venuekit.sandbox._config import Faults, RateLimit, SandboxConfig
+from venuekit.sandbox._credentials import (
+    DEFAULT_CREDENTIALS,
+    ExchangeAccount,
+    IntxAccount,
+    LoopringAccount,
+    SandboxCredentials,
+)
+from venuekit.sandbox._http import ConnectionDropped
+from venuekit.sandbox._server import RunningSandbox, run_in_thread, serve
+from venuekit.sandbox._state import (
+    INTX_INSTRUMENTS,
+    CancelOutcome,
+    ExchangeOrder,
+    IntxInstrument,
+    IntxOrder,
+    LoopringOrder,
+    SandboxState,
+)
+from venuekit.sandbox._transport import (
+    IN_PROCESS_URL,
+    AsyncSandboxTransport,
+    SyncSandboxTransport,
+    sync_transport,
+    transport,
+)
+
+__all__ = [
+    "DEFAULT_CREDENTIALS",
+    "INTX_INSTRUMENTS",
+    "IN_PROCESS_URL",
+    "AsyncSandboxTransport",
+    "CancelOutcome",
+    "ConnectionDropped",
+    "ExchangeAccount",
+    "ExchangeOrder",
+    "Fate",
+    "Faults",
+    "IntxAccount",
+    "IntxInstrument",
+    "IntxOrder",
+    "LoopringAccount",
+    "LoopringOrder",
+    "RateLimit",
+    "RunningSandbox",
+    "SandboxApp",
+    "SandboxConfig",
+    "SandboxCredentials",
+    "SandboxState",
+    "SyncSandboxTransport",
+    "create_app",
+    "run_in_thread",
+    "serve",
+    "sync_transport",
+    "transport",
+]

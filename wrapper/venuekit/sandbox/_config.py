@@ -1,0 +1,101 @@
+"""Sandbox configuration: seed, seeded order counts, rate limits, per-venue faults, clock."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import attrs
+
+from venuekit._constants import (
+    EXCHANGE_RATE_LIMIT_BURST,
+    EXCHANGE_RATE_LIMIT_PER_SECOND,
+    INTX_RATE_LIMIT_PER_SECOND,
+    LOOPRING_RATE_LIMIT_PER_SECOND,
+)
+from venuekit.sandbox._credentials import DEFAULT_CREDENTIALS, SandboxCredentials
+
+__all__ = ["Faults", "RateLimit", "SandboxConfig"]
+
+
+def _probability(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be a probability in [0, 1], got {value!r}")
+
+
+def _non_negative(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not value >= 0.0 or math.isinf(value):
+        raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+
+
+def _finite(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not math.isfinite(value):
+        raise ValueError(f"{attribute.name} must be finite, got {value!r}")
+
+
+@attrs.frozen
+class Faults:
+    """Faults injected into one venue's responses; all off by default.
+
+    Each request draws its fate from the app's seeded random generator, so the same seed and the
+    same request order give the same outcomes.
+
+    Attributes:
+        latency: seconds added before answering (an async sleep; other requests keep flowing).
+        error_rate: probability of a 5xx answer (the cancel is not applied).
+        rate_limit_rate: probability of a 429 answer besides the real rate limit (not applied).
+        drop_rate: probability that the connection is dropped without a complete response.
+        drop_after_apply: share of the dropped requests whose cancel is applied first (the order
+            is cancelled but the client never hears it); the rest drop before applying it.
+        clock_offset: seconds added to the sandbox's clock for this venue (a skewed server).
+    """
+
+    latency: float = attrs.field(default=0.0, validator=_non_negative)
+    error_rate: float = attrs.field(default=0.0, validator=_probability)
+    rate_limit_rate: float = attrs.field(default=0.0, validator=_probability)
+    drop_rate: float = attrs.field(default=0.0, validator=_probability)
+    drop_after_apply: float = attrs.field(default=0.5, validator=_probability)
+    clock_offset: float = attrs.field(default=0.0, validator=_finite)
+
+
+@attrs.frozen
+class RateLimit:
+    """A token bucket: ``rate`` tokens per second, holding at most ``burst`` tokens."""
+
+    rate: float = attrs.field(validator=_non_negative)
+    burst: int = attrs.field(validator=attrs.validators.ge(1))
+
+
+@attrs.frozen
+class SandboxConfig:
+    """Everything that shapes a sandbox app; the defaults mirror the venues' documentation.
+
+    Attributes:
+        seed: seeds the order generator and the fault generator (reproducible runs).
+        orders_per_venue: orders seeded for each venue's account at start-up.
+        rate_limits: enforce the venues' documented rate limits (token buckets per key).
+        exchange, intx, loopring: faults injected per venue.
+        exchange_rate_limit, intx_rate_limit, loopring_rate_limit: the buckets' sizes.
+        clock: seconds since the epoch; the sandbox clock of a venue is
+            ``clock() + faults.clock_offset``. Rate-limit buckets use ``clock()``.
+        credentials: the accounts the sandbox accepts.
+    """
+
+    seed: int = 0
+    orders_per_venue: int = attrs.field(default=5, validator=attrs.validators.ge(0))
+    rate_limits: bool = True
+    exchange: Faults = Faults()
+    intx: Faults = Faults()
+    loopring: Faults = Faults()
+    exchange_rate_limit: RateLimit = RateLimit(
+        rate=EXCHANGE_RATE_LIMIT_PER_SECOND, burst=EXCHANGE_RATE_LIMIT_BURST
+    )
+    intx_rate_limit: RateLimit = RateLimit(
+        rate=INTX_RATE_LIMIT_PER_SECOND, burst=INTX_RATE_LIMIT_PER_SECOND
+    )
+    loopring_rate_limit: RateLimit = RateLimit(
+        rate=LOOPRING_RATE_LIMIT_PER_SECOND, burst=LOOPRING_RATE_LIMIT_PER_SECOND
+    )
+    clock: Callable[[], float] = time.time
+    credentials: SandboxCredentials = DEFAULT_CREDENTIALS

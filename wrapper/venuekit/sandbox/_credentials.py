@@ -1,0 +1,121 @@
+"""The fixed, public, fake credentials the sandbox accepts.
+
+These values are published on purpose: demos, tests and cassette scrub tests use them. They are
+valid nowhere but in `venuekit.sandbox`; every API key contains ``sandbox`` so a leak scanner and a
+reader both recognise them at a glance.
+
+Field names match the constructors in `venuekit._credentials`, and each account has a
+``credentials()`` method that builds the SDK object, so a demo reads like user code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from venuekit._credentials import (
+        CoinbaseExchangeCredentials,
+        CoinbaseIntxCredentials,
+        LoopringCredentials,
+    )
+
+__all__ = [
+    "DEFAULT_CREDENTIALS",
+    "ExchangeAccount",
+    "IntxAccount",
+    "LoopringAccount",
+    "SandboxCredentials",
+]
+
+
+@attrs.frozen
+class ExchangeAccount:
+    """A Coinbase Exchange API key of the sandbox and the profile it trades for."""
+
+    api_key: str
+    api_secret: str = attrs.field(repr=False)
+    passphrase: str = attrs.field(repr=False)
+    profile_id: str
+
+    def credentials(self) -> CoinbaseExchangeCredentials:
+        """Return these values as the SDK's `CoinbaseExchangeCredentials`."""
+        from venuekit._credentials import CoinbaseExchangeCredentials
+
+        return CoinbaseExchangeCredentials(
+            api_key=self.api_key, api_secret=self.api_secret, passphrase=self.passphrase
+        )
+
+
+@attrs.frozen
+class IntxAccount:
+    """A Coinbase INTX API key of the sandbox and its portfolio (UUID and numeric id)."""
+
+    api_key: str
+    api_secret: str = attrs.field(repr=False)
+    passphrase: str = attrs.field(repr=False)
+    portfolio_uuid: str
+    portfolio_id: int
+
+    def credentials(self) -> CoinbaseIntxCredentials:
+        """Return these values as the SDK's `CoinbaseIntxCredentials`."""
+        from venuekit._credentials import CoinbaseIntxCredentials
+
+        return CoinbaseIntxCredentials(
+            api_key=self.api_key, api_secret=self.api_secret, passphrase=self.passphrase
+        )
+
+
+@attrs.frozen
+class LoopringAccount:
+    """A Loopring account of the sandbox: account id, API key and EdDSA private key (hex)."""
+
+    api_key: str
+    eddsa_private_key: str = attrs.field(repr=False)
+    account_id: int
+
+    def credentials(self) -> LoopringCredentials:
+        """Return these values as the SDK's `LoopringCredentials`."""
+        from venuekit._credentials import LoopringCredentials
+
+        return LoopringCredentials(
+            api_key=self.api_key,
+            eddsa_private_key=self.eddsa_private_key,
+            account_id=self.account_id,
+        )
+
+
+@attrs.frozen
+class SandboxCredentials:
+    """One account per venue: what a sandbox accepts."""
+
+    exchange: ExchangeAccount
+    intx: IntxAccount
+    loopring: LoopringAccount
+
+
+#: The sandbox's own credentials: public, fake, accepted only by `venuekit.sandbox`.
+DEFAULT_CREDENTIALS = SandboxCredentials(
+    exchange=ExchangeAccount(
+        api_key="sandbox-exchange-key-0000000000000001",
+        # base64 of b"venuekit-sandbox-exchange-secret-FAKE-not-a-real-key"
+        api_secret="dmVudWVraXQtc2FuZGJveC1leGNoYW5nZS1zZWNyZXQtRkFLRS1ub3QtYS1yZWFsLWtleQ==",  # noqa: S106 - public fake
+        passphrase="sandbox-exchange-passphrase",  # noqa: S106 - public fake
+        profile_id="5a4db0c0-0000-4000-8000-000000000001",
+    ),
+    intx=IntxAccount(
+        api_key="sandbox-intx-key-0000000000000001",
+        # base64 of b"venuekit-sandbox-intx-secret-FAKE-not-a-real-key"
+        api_secret="dmVudWVraXQtc2FuZGJveC1pbnR4LXNlY3JldC1GQUtFLW5vdC1hLXJlYWwta2V5",  # noqa: S106 - public fake
+        passphrase="sandbox-intx-passphrase",  # noqa: S106 - public fake
+        portfolio_uuid="5a4db0c0-0000-4000-8000-00000000a001",
+        portfolio_id=1000000000000001,
+    ),
+    loopring=LoopringAccount(
+        api_key="sandboxLoopringApiKeyFAKEnotARealKey0000000000000000000000000001",
+        # sha256(b"venuekit sandbox loopring eddsa key (public, fake)") mod L
+        eddsa_private_key="0x03eb3c3d08c2fb8a893b9628caf5c4a2c9a8752a436b6591caac74146bb39249",
+        account_id=10001,
+    ),
+)

@@ -1,0 +1,142 @@
+"""Coinbase INTX sandbox: ``DELETE /api/v1/orders/{id}?portfolio=...``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from venuekit._constants import INTX_CLOCK_WINDOW
+from venuekit.sandbox._coinbase_auth import authenticate
+from venuekit.sandbox._credentials import IntxAccount
+from venuekit.sandbox._http import Request, Response
+from venuekit.sandbox._ratelimit import TokenBuckets
+from venuekit.sandbox._state import CancelOutcome, IntxOrder, SandboxState
+
+__all__ = ["IntxVenue", "order_result"]
+
+_GTC_LIFETIME = 30 * 24 * 3600.0  # docs: "A Good Till Cancel (GTC) can last up to 30 days"
+
+
+def _titled(status: int, title: str) -> Response:
+    return Response.json(status, {"title": title, "status": status})
+
+
+def _iso(timestamp: float) -> str:
+    stamp = dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+
+
+def order_result(order: IntxOrder) -> dict[str, object]:
+    """Render an order as ``OrderResult_v1``, key for key like the docs' example (seed 003).
+
+    Ids are JSON integers (17-digit order ids, exact) and prices/sizes JSON numbers written
+    from `Decimal`, because the docs' example sends numbers where the schema says string.
+    """
+    cancelled = order.status == "cancelled"
+    stop = (order.price * Decimal("0.99")).quantize(Decimal("0.01"))
+    return {
+        "order_id": order.order_id,
+        "client_order_id": order.client_order_id,
+        "side": order.side,
+        "instrument_id": order.instrument.instrument_id,
+        "instrument_uuid": order.instrument.instrument_uuid,
+        "symbol": order.instrument.symbol,
+        "portfolio_id": order.portfolio_id,
+        "portfolio_uuid": order.portfolio_uuid,
+        "type": "LIMIT",
+        "price": order.price,
+        "stop_price": stop,
+        "stop_limit_price": stop,
+        "size": order.size,
+        "tif": "GTC",
+        "expire_time": _iso(order.submit_time + _GTC_LIFETIME),
+        "stp_mode": "AGGRESSING",
+        "event_type": "CANCELED" if cancelled else "NEW",
+        "event_time": _iso(
+            order.cancel_time if order.cancel_time is not None else order.submit_time
+        ),
+        "submit_time": _iso(order.submit_time),
+        "order_status": "DONE" if cancelled else "WORKING",
+        "leaves_qty": "0" if cancelled else format(order.size, "f"),
+        "exec_qty": "0",
+        "avg_price": "0",
+        "fee": "0",
+        "post_only": False,
+        "close_only": False,
+        "algo_strategy": "TWAP",
+        "text": "client cancel" if cancelled else "",
+    }
+
+
+class IntxVenue:
+    """Checks and answers Coinbase INTX requests like the venue (venues.md, CONTRACT)."""
+
+    name: Literal["intx"] = "intx"
+
+    def __init__(
+        self, account: IntxAccount, state: SandboxState, buckets: TokenBuckets | None
+    ) -> None:
+        self._accounts = {account.api_key: account}
+        self._state = state
+        self._buckets = buckets
+
+    # --- venue-wide answers ---------------------------------------------------------------
+
+    def not_found(self) -> Response:
+        """404 for an unknown path or order."""
+        return _titled(404, "Order not found")
+
+    def method_not_allowed(self) -> Response:
+        """405 for a known path called with another method."""
+        return _titled(405, "Method Not Allowed")
+
+    def server_error(self) -> Response:
+        """500, as injected by the error fault."""
+        return Response.json(500, {"message": "Internal server error"})
+
+    def rate_limited(self) -> Response:
+        """429 when the key's bucket is empty (or injected)."""
+        return Response.json(429, {"message": "Rate limit exceeded"})
+
+    def unauthorized(self, reason: str) -> Response:
+        """401 ``{"message": "Unauthorized", "detail": reason}`` (reason: which check failed)."""
+        return Response.json(401, {"message": "Unauthorized", "detail": reason})
+
+    # --- endpoint -------------------------------------------------------------------------
+
+    def cancel(self, request: Request, order_ref: str | None, now: float) -> Response:
+        """Authenticate, check ``portfolio``, then cancel by exchange or client order id.
+
+        ``order_ref`` is the percent-decoded path segment, or None when it did not decode.
+        """
+        # INTX rule: the signed path has no query; integer timestamp; 5 s window.
+        account = authenticate(
+            request,
+            self._accounts,
+            now=now,
+            window=INTX_CLOCK_WINDOW,
+            integer_timestamp=True,
+            sign_query=False,
+            buckets=self._buckets,
+            unauthorized=self.unauthorized,
+            rate_limited=self.rate_limited,
+        )
+        if isinstance(account, Response):
+            return account
+        portfolio = request.query_value("portfolio")
+        if portfolio is None or portfolio.lower() not in (
+            account.portfolio_uuid.lower(),
+            str(account.portfolio_id),
+        ):
+            return _titled(400, "Invalid attribute")
+        if order_ref is None:
+            return self.not_found()
+        outcome, order = self._state.cancel_intx(
+            portfolio_id=account.portfolio_id, ref=order_ref, now=now
+        )
+        if outcome is CancelOutcome.CANCELLED and order is not None:
+            return Response.json(200, order_result(order))
+        if outcome is CancelOutcome.ALREADY_DONE:
+            return _titled(400, "Order already done")
+        return self.not_found()
