@@ -47,6 +47,7 @@ from collections.abc import Callable, Generator
 from urllib.parse import parse_qsl
 
 import httpx
+
 from venuekit._credentials import (
     CoinbaseExchangeCredentials,
     CoinbaseIntxCredentials,
