@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from coinbase_intx_api.models import OrderEventType, OrderResultV1, OrderSide
 
 ROOT = Path(__file__).resolve().parents[2]

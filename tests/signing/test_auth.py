@@ -14,6 +14,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from venuekit._credentials import (
     CoinbaseExchangeCredentials,
     CoinbaseIntxCredentials,

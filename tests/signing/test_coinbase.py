@@ -7,6 +7,7 @@ import hashlib
 import hmac
 
 import pytest
+
 from venuekit._signing import coinbase
 
 SECRET_B64 = base64.b64encode(b"venuekit-test-secret-not-real").decode()

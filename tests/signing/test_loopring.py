@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from venuekit._signing import _babyjubjub as bj
 from venuekit._signing import _poseidon, loopring
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from venuekit._signing import _babyjubjub as bj
 from venuekit._signing import _poseidon, loopring
 
