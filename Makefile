@@ -57,6 +57,19 @@ record-live: $(STAMP)  ## re-record against the venues' own sandboxes (needs cre
 bench-signers: $(STAMP)  ## signatures per second for each signer
 	$(PY) scripts/bench_signers.py
 
+# The benchmark contenders (ccxt) and the chart (matplotlib) live in their own venv: ccxt pins
+# versions the dev set does not use, and neither is ever a venuekit dependency.
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+$(BENCH_STAMP): requirements/bench.txt pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/bench.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
+	@touch $@
+
+bench: $(BENCH_STAMP)  ## venuekit vs raw httpx vs ccxt, bulk, signers, import time, memory (writes scripts/benchmarks/results/)
+	$(BENCH_VENV)/bin/python scripts/benchmarks/bench.py
+
 lock: $(STAMP)  ## re-pin requirements/dev.txt from requirements/dev.in (needs the package index)
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements/dev.txt requirements/dev.in
 
@@ -64,5 +77,5 @@ wheel: $(STAMP)  ## build the wheel into dist/
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
 clean:  ## remove the venv, build output and caches
-	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -16,8 +16,8 @@ an error object is honoured even on a 2xx. Code mapping (decisions marked *):
   retry layer treat it as a confirmed cancel), so it is reported as a rejected request, which is
   never mistaken for success. The local sandbox uses it for a malformed unknown hash.
 - 102118 (failed to cancel, try later) -> ``VenueUnavailable`` (retryable)
-- 100000 (unknown) and unlisted codes -> ``VenueError``; HTTP 429 -> ``RateLimited`` whatever
-  the body says.
+- 100000 (unknown) and unlisted codes -> ``VenueError`` on a 4xx; on HTTP 5xx ->
+  ``VenueUnavailable`` and on 429 -> ``RateLimited``, whatever the body says.
 """
 
 from __future__ import annotations
@@ -215,11 +215,14 @@ def _error(
         )
     code, text = failure
     message = redact(text, raw.secrets) or excerpt(raw.content, raw.secrets)
-    if status == 429 or code is None or code not in ERROR_CODES:
+    known = ERROR_CODES.get(code) if code is not None else None
+    if known is None or known[0] is errors.VenueError:
+        # No specific meaning (e.g. 100000 "unknown"): the HTTP status decides, so a 5xx stays
+        # a retryable VenueUnavailable and a 429 a RateLimited.
         if status == 429 or status >= 500:
             return error_for_status(VENUE, raw, message=message, code=code)
         return errors.VenueError(message, venue=VENUE, status_code=status, code=code)
-    cls, field = ERROR_CODES[code]
+    cls, field = known
     if issubclass(cls, errors.InvalidRequest):
         return cls(message, field=field, venue=VENUE, status_code=status, code=code)
     return cls(message, venue=VENUE, status_code=status, code=code)
