@@ -37,13 +37,17 @@ def _print_table(rows: list[Row]) -> None:
         if row is None:
             print("  ".join("-" * w for w in widths) + "  " + "-" * 40)
             continue
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3])
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
+        )
 
 
 def main() -> int:
     started = time.perf_counter()
     with run_in_thread() as sandbox:
-        print(f"venuekit {venuekit.__version__}: local sandbox of all three venues at {sandbox.url}")
+        print(
+            f"venuekit {venuekit.__version__}: local sandbox of all three venues at {sandbox.url}"
+        )
         accounts = sandbox.credentials
         exchange_order = sandbox.state.exchange_orders()[0]
         intx_order = sandbox.state.intx_orders()[0]
@@ -56,7 +60,11 @@ def main() -> int:
             loopring=accounts.loopring.credentials(),
             base_urls=sandbox.base_urls,
         ) as client:
-            exchange, intx, loopring = client.coinbase_exchange, client.coinbase_intx, client.loopring
+            exchange, intx, loopring = (
+                client.coinbase_exchange,
+                client.coinbase_intx,
+                client.loopring,
+            )
             plan: list[tuple[str, str, Callable[[], venuekit.CancelResult], str]] = [
                 (
                     "coinbase_exchange",
@@ -83,13 +91,17 @@ def main() -> int:
                 (
                     "coinbase_intx",
                     "cancel open order",
-                    lambda: intx.cancel_order(order_id=str(intx_order.order_id), portfolio=portfolio),
+                    lambda: intx.cancel_order(
+                        order_id=str(intx_order.order_id), portfolio=portfolio
+                    ),
                     "CANCELLED",
                 ),
                 (
                     "coinbase_intx",
                     "cancel it again",
-                    lambda: intx.cancel_order(order_id=str(intx_order.order_id), portfolio=portfolio),
+                    lambda: intx.cancel_order(
+                        order_id=str(intx_order.order_id), portfolio=portfolio
+                    ),
                     "OrderAlreadyDone",
                 ),
                 (
