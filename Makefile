@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install specs generate check-generated check-wheel lint typecheck test demo cassettes record-live \
-        bench-signers bench lock wheel clean
+        bench-signers bench load-test lock wheel clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -69,6 +69,9 @@ $(BENCH_STAMP): requirements/bench.txt pyproject.toml
 
 bench: $(BENCH_STAMP)  ## venuekit vs raw httpx vs ccxt, bulk, signers, import time, memory (writes scripts/benchmarks/results/)
 	$(BENCH_VENV)/bin/python scripts/benchmarks/bench.py
+
+load-test: $(STAMP)  ## 2,000 cancels over real HTTP against a faulty sandbox; prints the summary
+	$(PY) scripts/load_test.py
 
 lock: $(STAMP)  ## re-pin requirements/dev.txt from requirements/dev.in (needs the package index)
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements/dev.txt requirements/dev.in

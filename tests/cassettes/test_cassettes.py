@@ -78,7 +78,8 @@ def client_kwargs(venue: str, outcome: str, base_url: str) -> dict[str, Any]:
             eddsa_private_key=WRONG_LOOPRING_KEY if wrong else accounts.loopring.eddsa_private_key,
             account_id=accounts.loopring.account_id,
         )
-    return {venue: credentials, "base_urls": {venue: base_url}}
+    # attempts=1, rate_limits=False: one recorded exchange per outcome (no retries, no pacing).
+    return {venue: credentials, "base_urls": {venue: base_url}, "attempts": 1, "rate_limits": False}
 
 
 def cancel_calls(

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 import venuekit
+import venuekit.testing
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -99,3 +100,52 @@ class Harness:
 def harness(request: pytest.FixtureRequest) -> Harness:
     """A harness for ``Client`` and, in a second run, for ``AsyncClient``."""
     return Harness(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _instant_retries() -> Any:
+    """Retry waits are zero in these tests (attempts and decisions unchanged)."""
+    with venuekit.testing.instant_retries():
+        yield
+
+
+class SandboxRunner:
+    """Runs one call on a ``Client`` or ``AsyncClient`` wired to an in-process sandbox app."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+
+    def __call__(self, app: Any, call: Callable[[Any], Any], **overrides: Any) -> Any:
+        from venuekit import sandbox as sb
+
+        creds = sb.DEFAULT_CREDENTIALS
+        kwargs: dict[str, Any] = {
+            "coinbase_exchange": creds.exchange.credentials(),
+            "coinbase_intx": creds.intx.credentials(),
+            "loopring": creds.loopring.credentials(),
+            "base_urls": dict.fromkeys(
+                ("coinbase_exchange", "coinbase_intx", "loopring"), sb.IN_PROCESS_URL
+            ),
+            **overrides,
+        }
+        if self.mode == "sync":
+            with venuekit.Client(transport=sb.sync_transport(app), **kwargs) as client:
+                return call(client)
+
+        async def main() -> Any:
+            async with venuekit.AsyncClient(transport=sb.transport(app), **kwargs) as client:
+                return await call(client)
+
+        return asyncio.run(main())
+
+
+@pytest.fixture(params=["sync", "async"])
+def on_sandbox(request: pytest.FixtureRequest) -> SandboxRunner:
+    """``on_sandbox(app, call, **client_kwargs)`` for ``Client`` and, in a second run, ``AsyncClient``."""
+    return SandboxRunner(request.param)
+
+
+@pytest.fixture
+def on_sync_sandbox() -> SandboxRunner:
+    """``on_sandbox`` for ``Client`` only (for tests too slow to run twice)."""
+    return SandboxRunner("sync")

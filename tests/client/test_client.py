@@ -113,8 +113,8 @@ VENUE_ERRORS = [
 def test_every_documented_venue_error_maps_to_its_class(
     harness: Any, venue: Venue, status: int, body: dict[str, Any], expected: type[Exception]
 ) -> None:
-    with pytest.raises(errors.VenueError) as caught:
-        harness.run(harness.json(status, body, **{"Retry-After": "7"}), CANCELS[venue])
+    with pytest.raises(errors.VenueError) as caught:  # one attempt: the mapping is the subject
+        harness.run(harness.json(status, body, **{"Retry-After": "7"}), CANCELS[venue], attempts=1)
 
     error = caught.value
     assert type(error) is expected
@@ -129,6 +129,7 @@ def test_every_documented_venue_error_maps_to_its_class(
     if isinstance(error, errors.RateLimited):
         assert error.retry_after == 7.0
     assert len(harness.requests) == 1
+    assert error.attempts == 1
 
 
 def test_venue_rejected_request_names_the_field_when_known(harness: Any) -> None:

@@ -20,6 +20,10 @@ INTENDED = {
     "LoopringCredentials",
     "CancelResult",
     "CancelState",
+    "CancelRequest",
+    "CancelOutcome",
+    "RateLimit",
+    "testing",
     "Venue",
     "errors",
     "__version__",
@@ -124,15 +128,42 @@ def test_client_arguments_are_keyword_only(cls: Any) -> None:
         assert [p.name for p in positional] in (["self"], ["cls"], [])
     names = set(inspect.signature(cls.__init__).parameters)
     assert {"coinbase_exchange", "coinbase_intx", "loopring", "base_urls", "transport"} <= names
+    assert {"timeout", "attempts", "deadline", "rate_limits"} <= names
+    for function in (cls.cancel_many,):
+        parameters = list(inspect.signature(function).parameters.values())
+        assert [p.name for p in parameters if p.kind is not p.KEYWORD_ONLY] == ["self", "orders"]
+        keyword = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
+        assert keyword == {"concurrency", "progress", "attempts", "deadline", "timeout"}
+
+
+def test_testing_switch_is_public_and_restores_the_setting() -> None:
+    with venuekit.testing.instant_retries(enabled=False):  # this folder's fixture turned it on
+        assert not venuekit.testing.retries_are_instant()
+        with venuekit.testing.instant_retries():
+            assert venuekit.testing.retries_are_instant()
+        assert not venuekit.testing.retries_are_instant()
+    assert venuekit.testing.retries_are_instant()
+
+
+def test_bulk_types_are_frozen_and_documented() -> None:
+    request = venuekit.CancelRequest.coinbase_intx(order_id="1", portfolio="p")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        request.order_id = "2"  # type: ignore[misc]
+    outcome = venuekit.CancelOutcome(request=request, error=errors.OrderNotFound("gone"))
+    assert not outcome.ok
+    for cls in (venuekit.CancelRequest, venuekit.CancelOutcome, venuekit.RateLimit):
+        assert cls.__doc__
+        assert "Example" in cls.__doc__ or ">>>" in cls.__doc__
 
 
 def test_cancel_order_arguments_are_keyword_only() -> None:
     from venuekit._client import CoinbaseExchangeVenue, CoinbaseIntxVenue, LoopringVenue
 
+    knobs = ["attempts", "deadline", "timeout"]
     expected: dict[Any, list[str]] = {
-        CoinbaseExchangeVenue: ["order_id", "client_oid", "product_id", "profile_id"],
-        CoinbaseIntxVenue: ["order_id", "portfolio"],
-        LoopringVenue: ["order_hash", "client_order_id", "account_id"],
+        CoinbaseExchangeVenue: ["order_id", "client_oid", "product_id", "profile_id", *knobs],
+        CoinbaseIntxVenue: ["order_id", "portfolio", *knobs],
+        LoopringVenue: ["order_hash", "client_order_id", "account_id", *knobs],
     }
     for cls, names in expected.items():
         parameters = list(inspect.signature(cls.cancel_order).parameters.values())[1:]

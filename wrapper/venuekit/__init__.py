@@ -14,11 +14,23 @@ Example::
             pass
         else:
             assert result.state is venuekit.CancelState.CANCELLED
+
+Every cancel is retried on transport errors, HTTP 5xx and 429 (``attempts=5`` by default, with
+backoff, ``Retry-After`` honoured, each attempt re-signed), paced under each venue's documented
+rate limit, and signed with a clock corrected from the venue's. Many orders at once::
+
+        outcomes = client.cancel_many(
+            [venuekit.CancelRequest.coinbase_exchange(order_id=i) for i in order_ids]
+        )
+        assert all(outcome.ok for outcome in outcomes)
+
+Tests make retry waits instant with ``venuekit.testing.instant_retries()``.
 """
 
 from __future__ import annotations
 
-from venuekit import errors
+from venuekit import errors, testing
+from venuekit._bulk import CancelOutcome, CancelRequest
 from venuekit._client import AsyncClient, Client
 from venuekit._credentials import (
     CoinbaseExchangeCredentials,
@@ -26,6 +38,7 @@ from venuekit._credentials import (
     LoopringCredentials,
 )
 from venuekit._models import CancelResult, CancelState, Venue
+from venuekit._ratelimit import RateLimit
 from venuekit._version import __version__
 from venuekit.errors import (
     AuthenticationError,
@@ -44,6 +57,8 @@ from venuekit.errors import (
 __all__ = [
     "AsyncClient",
     "AuthenticationError",
+    "CancelOutcome",
+    "CancelRequest",
     "CancelResult",
     "CancelState",
     "Client",
@@ -54,6 +69,7 @@ __all__ = [
     "LoopringCredentials",
     "OrderAlreadyDone",
     "OrderNotFound",
+    "RateLimit",
     "RateLimited",
     "TransportError",
     "Venue",
@@ -63,4 +79,5 @@ __all__ = [
     "VenueUnavailable",
     "__version__",
     "errors",
+    "testing",
 ]

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 __all__ = [
+    "BULK_CONCURRENCY",
     "CLOCK_DATE_HEADER_UNCERTAINTY",
     "CLOCK_MIN_ADJUSTMENT",
     "CONNECT_TIMEOUT",
@@ -36,7 +37,6 @@ __all__ = [
     "RETRY_DEADLINE",
     "RETRY_JITTER_FRACTION",
     "RETRY_WAIT_INITIAL",
-    "RETRY_WAIT_JITTER",
     "RETRY_WAIT_MAX",
     "SANDBOX_BASE_URLS",
     "WRITE_TIMEOUT",
@@ -88,21 +88,13 @@ EXCHANGE_CLOCK_WINDOW: Final = 30.0
 #: INTX allows 5 s of clock skew (current docs; older pages said 30 s).
 INTX_CLOCK_WINDOW: Final = 5.0
 
-# --- Retry policy (defaults for the retry layer; cancels are not retried yet) -----------------
-#: Total attempts including the first one.
-RETRY_ATTEMPTS: Final = 3
-#: First backoff wait, seconds; doubles each attempt.
+# --- Retry policy (venuekit._retry; every cancel goes through it) ------------------------------
+#: Total attempts of one cancel, including the first one (``attempts=1``: no retries).
+RETRY_ATTEMPTS: Final = 5
+#: Backoff cap before the second attempt, seconds; the cap doubles with every attempt ...
 RETRY_WAIT_INITIAL: Final = 0.1
-#: Cap on a single backoff wait, seconds (also the cap on an honoured Retry-After).
+#: ... up to this many seconds (a single backoff wait never exceeds it).
 RETRY_WAIT_MAX: Final = 5.0
-#: Maximum random jitter added to each wait, seconds.
-RETRY_WAIT_JITTER: Final = 0.1
-
-# --- Errors -----------------------------------------------------------------------------------
-#: Longest excerpt of an unexpected response body quoted in an error message.
-ERROR_EXCERPT_CHARS: Final = 200
-
-# --- Retry policy, continued (venuekit._retry) ------------------------------------------------
 #: Overall time budget of one call across all its attempts and waits, seconds. A wait that
 #: would cross it is not started; the last error is reported instead.
 RETRY_DEADLINE: Final = 30.0
@@ -110,9 +102,17 @@ RETRY_DEADLINE: Final = 30.0
 #: "full jitter" (AWS architecture blog, "Exponential Backoff And Jitter"), which spreads the
 #: retries of many concurrent cancels best.
 RETRY_JITTER_FRACTION: Final = 1.0
-#: Longest ``Retry-After`` honoured when a call has no deadline, seconds (openai-python uses
-#: 60 s too). A longer hint ends the retries: waiting less than asked only earns another 429.
+#: Longest ``Retry-After`` honoured, seconds (openai-python uses 60 s too). A longer hint ends
+#: the retries: waiting less than asked only earns another 429.
 RETRY_AFTER_MAX: Final = 60.0
+
+# --- Bulk cancel (Client.cancel_many) ---------------------------------------------------------
+#: Cancels in flight at once per venue in ``cancel_many``; the rate limiter still paces them.
+BULK_CONCURRENCY: Final = 8
+
+# --- Errors -----------------------------------------------------------------------------------
+#: Longest excerpt of an unexpected response body quoted in an error message.
+ERROR_EXCERPT_CHARS: Final = 200
 
 # --- Client-side pacing (venuekit._ratelimit) ---------------------------------------------------
 #: INTX documents 40 requests/s and no burst; the bucket holds one second of requests.

@@ -47,7 +47,7 @@ class CancelState(enum.StrEnum):
     only once the order is cancelled). ``CANCEL_PENDING``: the venue accepted the request but has
     not confirmed the order is gone yet (INTX ``PENDING_CANCEL``; Loopring ``cancelling``,
     ``processing`` or any status other than ``cancelled``). Look at ``CancelResult.venue_status``
-    for the venue's own word.
+    for the venue's own word. ``CANCELLED_ON_EARLIER_ATTEMPT``: see the member's comment.
 
         >>> CancelState.CANCELLED.value
         'cancelled'
@@ -55,6 +55,13 @@ class CancelState(enum.StrEnum):
 
     CANCELLED = "cancelled"
     CANCEL_PENDING = "cancel_pending"
+    #: An earlier attempt of this call may have reached the venue (it timed out, the connection
+    #: dropped, or the venue answered 5xx) and a later attempt was told the order is already done
+    #: or unknown (Exchange 400 "Order already done" / 404 "NotFound", INTX "Order already done" /
+    #: 404, Loopring 102117 / 107003). The venue's answer confirms the order is gone, and the most
+    #: likely story is that our earlier attempt cancelled it; ``CancelResult.confirmed_by`` holds
+    #: that answer. It cannot be told apart from a fill in the same instant.
+    CANCELLED_ON_EARLIER_ATTEMPT = "cancelled_on_earlier_attempt"
 
 
 #: Loopring's documented order statuses (seed 004). Others are kept as sent.
@@ -163,3 +170,8 @@ class CancelResult:
     #: The decoded JSON body (numbers kept as their exact text); for debugging and forward
     #: compatibility.
     raw: object = attrs.field(default=None, repr=False, eq=False)
+    #: How many attempts the call made (``1``: no retry was needed).
+    attempts: int = attrs.field(default=1, eq=False)
+    #: ``CANCELLED_ON_EARLIER_ATTEMPT`` only: the venue's answer that confirmed it, e.g.
+    #: ``"coinbase_exchange: Order already done (HTTP 400)"``.
+    confirmed_by: str | None = attrs.field(default=None, eq=False)

@@ -21,7 +21,10 @@ an answer venuekit could not classify: an unknown error code, an unexpected stat
 
 Every error carries keyword-only ``venue``, ``status_code``, ``code`` (the venue's numeric error
 code, Loopring only) and ``message`` (the venue's own text); none of them ever holds a secret.
-``retryable`` says whether trying the same request later may succeed.
+``retryable`` says whether trying the same request later may succeed, and ``attempts`` how many
+attempts the client made before giving up (``0``: raised before anything was sent). The client
+already retried ``TransportError``, ``VenueUnavailable`` and ``RateLimited`` (see ``Client``);
+the error you catch is the last attempt's.
 
 How each venue's documented answers map (venues.md):
 
@@ -112,6 +115,8 @@ class VenueError(Exception):
         self.status_code = status_code
         #: The venue's numeric error code (Loopring), else ``None``.
         self.code = code
+        #: Attempts the client made before giving up (set by the client; ``0``: nothing sent).
+        self.attempts = 0
 
     def __str__(self) -> str:
         parts = []
@@ -172,6 +177,10 @@ class VenueRejectedRequest(InvalidRequest):
 
 class AuthenticationError(VenueError):
     """The venue refused the key, signature, passphrase or timestamp."""
+
+    #: ``True`` when the client saw that the request's timestamp was outside the venue's window
+    #: (from the answer's ``Date`` header); ``None``: judged from the message alone.
+    timestamp_expired: bool | None = None
 
 
 class OrderNotFound(VenueError):  # noqa: N818 (name fixed by issue 4)

@@ -6,10 +6,8 @@ into a ``CancelResult`` or an exception; the client only sends.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
-import math
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -19,6 +17,7 @@ import httpx
 from venuekit import errors
 from venuekit._constants import ERROR_EXCERPT_CHARS
 from venuekit._models import Venue
+from venuekit._retry import parse_retry_after
 
 __all__ = [
     "NotJSONError",
@@ -32,7 +31,6 @@ __all__ = [
     "excerpt",
     "logger",
     "parse_json_exact",
-    "parse_retry_after",
     "redact",
 ]
 
@@ -153,32 +151,6 @@ def excerpt(content: bytes, secrets: Collection[str] = ()) -> str:
     if len(text) > ERROR_EXCERPT_CHARS:
         text = text[: ERROR_EXCERPT_CHARS - 3] + "..."
     return text
-
-
-def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date); else ``None``.
-
-    >>> parse_retry_after("2", now=0.0)
-    2.0
-    >>> parse_retry_after("Thu, 01 Jan 1970 00:00:10 GMT", now=4.0)
-    6.0
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000" dates: RFC 9110 says GMT
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 def error_for_status(

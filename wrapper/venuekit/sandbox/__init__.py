@@ -87,6 +87,9 @@ Faults (per venue, `Faults`)
     - Each venue draws four numbers per request from its own ``random.Random`` seeded from the
       config's seed: the same seed and request order give the same sequence of outcomes.
     - Faults apply to the three venue endpoints and ``GET /time``, not to 404/405 answers.
+    - ``app.stats`` (``venuekit.sandbox._stats.SandboxStats``) counts every answer by venue, endpoint, fate and status, so
+      a load test can tell injected 429s (fate ``rate_limited``) from earned ones (fate
+      ``normal``, status 429) and count drops.
 
 Assumptions beyond the docs are marked ASSUMPTION above; the Coinbase HMAC check is written from
 venues.md independently of `venuekit._signing.coinbase`, so it is a real check of the signer.

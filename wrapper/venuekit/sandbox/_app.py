@@ -27,6 +27,7 @@ from venuekit.sandbox._intx import IntxVenue
 from venuekit.sandbox._loopring import LoopringVenue
 from venuekit.sandbox._ratelimit import TokenBuckets
 from venuekit.sandbox._state import SandboxState
+from venuekit.sandbox._stats import SandboxStats, StatsKey
 
 __all__ = ["Fate", "SandboxApp", "VenueName", "create_app"]
 
@@ -75,6 +76,8 @@ class SandboxApp:
     Attributes:
         config: the configuration it was built from.
         state: the order book; add and list orders through it.
+        stats: counters of the answers per venue, endpoint, fault fate and status (load tests
+            tell injected 429s, fate ``rate_limited``, from earned ones, fate ``normal``).
     """
 
     def __init__(self, config: SandboxConfig) -> None:
@@ -85,6 +88,7 @@ class SandboxApp:
             orders_per_venue=config.orders_per_venue,
             clock=config.clock,
         )
+        self.stats = SandboxStats()
         limits = config.rate_limits
         self._exchange = ExchangeVenue(
             config.credentials.exchange,
@@ -158,6 +162,7 @@ class SandboxApp:
             response.status,
             fate.value,
         )
+        self.stats.record(StatsKey(venue.name, route.endpoint, fate.value, response.status))
         headers = response.raw_headers(((b"date", http_date(now)),))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         if fate in (Fate.DROP_BEFORE_APPLY, Fate.DROP_AFTER_APPLY):

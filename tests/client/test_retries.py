@@ -1,0 +1,510 @@
+"""Retries inside the client, over httpx.MockTransport: what is retried, how often, re-signed.
+
+Every test runs for ``Client`` and ``AsyncClient`` (the ``harness`` fixture). Retry waits are
+instant (``venuekit.testing.instant_retries``, autouse in conftest) unless a test measures them
+on a fake clock.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+import venuekit
+import venuekit._client as client_module
+from venuekit import CancelState, Venue, errors
+from venuekit._signing import coinbase
+
+EXCHANGE_CANCEL = lambda c: c.coinbase_exchange.cancel_order(order_id="abc")  # noqa: E731
+INTX_CANCEL = lambda c: c.coinbase_intx.cancel_order(order_id="123", portfolio="p1")  # noqa: E731
+LOOPRING_CANCEL = lambda c: c.loopring.cancel_order(order_hash="0xabc")  # noqa: E731
+CANCELS = {
+    Venue.COINBASE_EXCHANGE: EXCHANGE_CANCEL,
+    Venue.COINBASE_INTX: INTX_CANCEL,
+    Venue.LOOPRING: LOOPRING_CANCEL,
+}
+SUCCESS = {
+    Venue.COINBASE_EXCHANGE: "abc",
+    Venue.COINBASE_INTX: {"order_id": 123, "event_type": "CANCELED", "order_status": "DONE"},
+    Venue.LOOPRING: {"hash": "0xabc", "status": "cancelled", "isIdempotent": False},
+}
+SIGNATURE_HEADERS = {
+    Venue.COINBASE_EXCHANGE: (
+        "CB-ACCESS-KEY",
+        "CB-ACCESS-PASSPHRASE",
+        "CB-ACCESS-TIMESTAMP",
+        "CB-ACCESS-SIGN",
+    ),
+    Venue.COINBASE_INTX: (
+        "CB-ACCESS-KEY",
+        "CB-ACCESS-PASSPHRASE",
+        "CB-ACCESS-TIMESTAMP",
+        "CB-ACCESS-SIGN",
+    ),
+    Venue.LOOPRING: ("X-API-KEY", "X-API-SIG"),
+}
+
+Answer = Callable[[httpx.Request], httpx.Response]
+
+
+def json_answer(status: int, body: Any, **headers: str) -> httpx.Response:
+    return httpx.Response(
+        status,
+        content=json.dumps(body).encode(),
+        headers={"content-type": "application/json", **headers},
+    )
+
+
+def sequence(*answers: httpx.Response | Exception) -> Answer:
+    """Answer the n-th request with the n-th item (raise it if it is an exception); then repeat
+    the last one."""
+    items = list(answers)
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        item = items.pop(0) if len(items) > 1 else items[0]
+        if isinstance(item, Exception):
+            raise item
+        return httpx.Response(item.status_code, headers=item.headers, content=item.content)
+
+    return respond
+
+
+def http_date(offset: float) -> str:
+    return email.utils.formatdate(time.time() + offset, usegmt=True)
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the client sleeps (or a test says so)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    monkeypatch.setattr(client_module, "_monotonic", fake.monotonic)
+    monkeypatch.setattr(client_module, "_sleep", fake.sleep)
+    monkeypatch.setattr(client_module, "_async_sleep", fake.async_sleep)
+    return fake
+
+
+# --- what is retried ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("venue", list(Venue))
+def test_every_retry_is_signed_afresh_with_one_of_each_header(harness: Any, venue: Venue) -> None:
+    # Each answer's Date header moves the venue clock by 100 s, so a re-signed attempt carries a
+    # new timestamp (Coinbase); Loopring signs no timestamp but must still sign every attempt.
+    respond = sequence(
+        json_answer(500, {"message": "Internal server error"}, date=http_date(100)),
+        json_answer(503, {"message": "Service Unavailable"}, date=http_date(200)),
+        json_answer(200, SUCCESS[venue], date=http_date(200)),
+    )
+    result = harness.run(respond, CANCELS[venue])
+
+    assert result.state is CancelState.CANCELLED
+    assert result.attempts == 3
+    assert len(harness.requests) == 3
+    for request in harness.requests:
+        for name in SIGNATURE_HEADERS[venue]:
+            assert len(request.headers.get_list(name)) == 1, name
+    if venue is Venue.LOOPRING:
+        return
+    stamps = [float(r.headers["CB-ACCESS-TIMESTAMP"]) for r in harness.requests]
+    assert stamps[1] - stamps[0] == pytest.approx(100, abs=2)
+    assert stamps[2] - stamps[0] == pytest.approx(200, abs=2)
+    secret = (
+        harness.exchange.api_secret if venue is Venue.COINBASE_EXCHANGE else harness.intx.api_secret
+    )
+    prehash = (
+        coinbase.exchange_prehash if venue is Venue.COINBASE_EXCHANGE else coinbase.intx_prehash
+    )
+    signatures = set()
+    for request in harness.requests:
+        path = request.url.raw_path.decode()
+        if venue is Venue.COINBASE_INTX:
+            path = path.split("?", 1)[0]
+        expected = coinbase.signature(
+            secret_key=coinbase.decode_secret(secret),
+            prehash=prehash(
+                timestamp=request.headers["CB-ACCESS-TIMESTAMP"],
+                method=request.method,
+                request_path=path,
+            ),
+        )
+        assert request.headers["CB-ACCESS-SIGN"] == expected
+        signatures.add(expected)
+    assert len(signatures) == 3
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("dropped"),
+        json_answer(429, {"message": "Private rate limit exceeded"}),
+        json_answer(500, {"message": "Internal server error"}),
+        json_answer(502, {"message": "Bad gateway"}),
+    ],
+    ids=["connect", "read-timeout", "dropped", "429", "500", "502"],
+)
+def test_transport_errors_5xx_and_429_are_retried(
+    harness: Any, failure: httpx.Response | Exception
+) -> None:
+    result = harness.run(sequence(failure, json_answer(200, "abc")), EXCHANGE_CANCEL)
+    assert result.state is CancelState.CANCELLED
+    assert result.attempts == 2
+    assert len(harness.requests) == 2
+
+
+NO_ANSWERS = [
+    (Venue.COINBASE_EXCHANGE, 400, {"message": "Order already done"}, errors.OrderAlreadyDone),
+    (Venue.COINBASE_EXCHANGE, 404, {"message": "NotFound"}, errors.OrderNotFound),
+    (Venue.COINBASE_EXCHANGE, 400, {"message": "Invalid order id"}, errors.VenueRejectedRequest),
+    (Venue.COINBASE_EXCHANGE, 401, {"message": "invalid signature"}, errors.AuthenticationError),
+    (Venue.COINBASE_EXCHANGE, 403, {"message": "Forbidden"}, errors.AuthenticationError),
+    (
+        Venue.COINBASE_INTX,
+        400,
+        {"title": "Order already done", "status": 400},
+        errors.OrderAlreadyDone,
+    ),
+    (Venue.COINBASE_INTX, 404, {"title": "Order not found", "status": 404}, errors.OrderNotFound),
+    (Venue.COINBASE_INTX, 400, {"title": "Invalid attribute"}, errors.VenueRejectedRequest),
+    (Venue.COINBASE_INTX, 401, {"message": "Unauthorized"}, errors.AuthenticationError),
+    (
+        Venue.LOOPRING,
+        400,
+        {"resultInfo": {"code": 102117, "message": "no orders to cancel"}},
+        errors.OrderAlreadyDone,
+    ),
+    (
+        Venue.LOOPRING,
+        400,
+        {"resultInfo": {"code": 107003, "message": "order does not exist"}},
+        errors.OrderNotFound,
+    ),
+    (
+        Venue.LOOPRING,
+        400,
+        {"resultInfo": {"code": 104005, "message": "wrong signature"}},
+        errors.AuthenticationError,
+    ),
+    (
+        Venue.LOOPRING,
+        400,
+        {"resultInfo": {"code": 102120, "message": "order not valid"}},
+        errors.VenueRejectedRequest,
+    ),
+    (Venue.LOOPRING, 400, {"resultInfo": {"code": 100000, "message": "x"}}, errors.VenueError),
+]
+
+
+@pytest.mark.parametrize(
+    ("venue", "status", "body", "expected"),
+    NO_ANSWERS,
+    ids=[f"{v.value}-{s}-{type_.__name__}" for v, s, _, type_ in NO_ANSWERS],
+)
+def test_answers_that_mean_no_are_never_retried(
+    harness: Any, venue: Venue, status: int, body: Any, expected: type[Exception]
+) -> None:
+    with pytest.raises(errors.VenueError) as caught:
+        harness.run(lambda request: json_answer(status, body), CANCELS[venue])
+    assert type(caught.value) is expected
+    assert caught.value.attempts == 1
+    assert len(harness.requests) == 1
+
+
+def test_invalid_arguments_report_zero_attempts(harness: Any) -> None:
+    with pytest.raises(errors.InvalidRequest) as caught:
+        harness.run(
+            lambda request: json_answer(200, "x"),
+            lambda c: c.coinbase_exchange.cancel_order(order_id=" "),
+        )
+    assert caught.value.attempts == 0
+    assert harness.requests == []
+
+
+def test_attempts_are_bounded_per_client_and_per_call(harness: Any) -> None:
+    failing = lambda request: json_answer(500, {"message": "Internal server error"})  # noqa: E731
+    with pytest.raises(errors.VenueUnavailable) as caught:
+        harness.run(failing, EXCHANGE_CANCEL)
+    assert caught.value.attempts == venuekit._constants.RETRY_ATTEMPTS == 5
+    assert len(harness.requests) == 5
+
+    harness.requests.clear()
+    with pytest.raises(errors.VenueUnavailable) as caught:
+        harness.run(failing, EXCHANGE_CANCEL, attempts=1)
+    assert (caught.value.attempts, len(harness.requests)) == (1, 1)
+
+    harness.requests.clear()
+    with pytest.raises(errors.VenueUnavailable) as caught:
+        harness.run(failing, lambda c: c.coinbase_exchange.cancel_order(order_id="abc", attempts=2))
+    assert (caught.value.attempts, len(harness.requests)) == (2, 2)
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 1.5])
+def test_bad_attempts_are_an_invalid_request(harness: Any, bad: object) -> None:
+    with pytest.raises(errors.InvalidRequest) as caught:
+        harness.run(
+            lambda request: json_answer(200, "x"),
+            lambda c: c.coinbase_exchange.cancel_order(order_id="abc", attempts=bad),
+        )
+    assert caught.value.field == "attempts"
+    with pytest.raises(errors.InvalidRequest):
+        venuekit.Client(attempts=bad)  # type: ignore[arg-type]
+
+
+# --- waits, on a fake clock ----------------------------------------------------------------------
+
+
+def test_retry_after_is_honoured(harness: Any, fake_time: FakeTime) -> None:
+    seen: list[float] = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        seen.append(fake_time.now)
+        if len(seen) == 1:
+            return json_answer(
+                429, {"message": "Private rate limit exceeded"}, **{"Retry-After": "3"}
+            )
+        return json_answer(200, "abc")
+
+    with venuekit.testing.instant_retries(enabled=False):
+        result = harness.run(respond, EXCHANGE_CANCEL)
+    assert result.attempts == 2
+    assert seen[1] - seen[0] >= 3.0
+    assert fake_time.sleeps[0] >= 3.0  # the retry wait itself, not only the limiter
+
+
+def test_backoff_grows_and_is_jittered_within_its_cap(harness: Any, fake_time: FakeTime) -> None:
+    failing = lambda request: json_answer(500, {"message": "x"})  # noqa: E731
+    with venuekit.testing.instant_retries(enabled=False), pytest.raises(errors.VenueUnavailable):
+        harness.run(failing, EXCHANGE_CANCEL, rate_limits=False)
+    assert len(fake_time.sleeps) == 4
+    for number, wait in enumerate(fake_time.sleeps, start=1):
+        assert 0.0 <= wait <= 0.1 * 2 ** (number - 1)
+
+
+def test_instant_retries_skips_the_waits(harness: Any, fake_time: FakeTime) -> None:
+    failing = lambda request: json_answer(429, {"message": "slow down"}, **{"Retry-After": "30"})  # noqa: E731
+    with pytest.raises(errors.RateLimited):
+        harness.run(failing, EXCHANGE_CANCEL, rate_limits=False)
+    assert len(harness.requests) == 5
+    assert sum(fake_time.sleeps) == 0
+
+
+def test_the_deadline_stops_retries_and_cuts_the_attempt_timeout(
+    harness: Any, fake_time: FakeTime
+) -> None:
+    def slow_failure(request: httpx.Request) -> httpx.Response:
+        fake_time.now += 10.0  # each attempt "takes" 10 s
+        return json_answer(500, {"message": "Internal server error"})
+
+    with pytest.raises(errors.VenueUnavailable) as caught:
+        harness.run(
+            slow_failure,
+            lambda c: c.coinbase_exchange.cancel_order(order_id="abc", deadline=15.0),
+        )
+    assert caught.value.attempts == 2
+    first, second = (r.extensions["timeout"] for r in harness.requests)
+    assert first["read"] == 10.0  # the client's read timeout
+    assert second["read"] == pytest.approx(5.0)  # what was left of the 15 s deadline
+
+
+# --- the ambiguity rule ------------------------------------------------------------------------
+
+ALREADY_DONE = {
+    Venue.COINBASE_EXCHANGE: (400, {"message": "Order already done"}),
+    Venue.COINBASE_INTX: (400, {"title": "Order already done", "status": 400}),
+    Venue.LOOPRING: (400, {"resultInfo": {"code": 102117, "message": "no orders to cancel"}}),
+}
+NOT_FOUND = {
+    Venue.COINBASE_EXCHANGE: (404, {"message": "NotFound"}),
+    Venue.COINBASE_INTX: (404, {"title": "Order not found", "status": 404}),
+    Venue.LOOPRING: (400, {"resultInfo": {"code": 107003, "message": "order does not exist"}}),
+}
+
+
+@pytest.mark.parametrize("venue", list(Venue))
+@pytest.mark.parametrize("answer", ["already_done", "not_found"])
+@pytest.mark.parametrize(
+    "earlier",
+    [
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("dropped"),
+        json_answer(500, {"message": "x"}),
+    ],
+    ids=["timeout", "dropped", "5xx"],
+)
+def test_done_after_an_ambiguous_attempt_is_a_cancel(
+    harness: Any, venue: Venue, answer: str, earlier: httpx.Response | Exception
+) -> None:
+    status, body = (ALREADY_DONE if answer == "already_done" else NOT_FOUND)[venue]
+    result = harness.run(sequence(earlier, json_answer(status, body)), CANCELS[venue])
+    assert result.state is CancelState.CANCELLED_ON_EARLIER_ATTEMPT
+    assert result.attempts == 2
+    assert result.venue is venue
+    assert result.confirmed_by is not None
+    assert str(status) in result.confirmed_by
+
+
+@pytest.mark.parametrize(
+    "earlier",
+    [None, httpx.ConnectError("refused"), json_answer(429, {"message": "slow down"})],
+    ids=["first-attempt", "connect-error", "429"],
+)
+def test_done_after_an_unambiguous_attempt_stays_an_error(
+    harness: Any, earlier: httpx.Response | Exception | None
+) -> None:
+    done = json_answer(400, {"message": "Order already done"})
+    respond = sequence(done) if earlier is None else sequence(earlier, done)
+    with pytest.raises(errors.OrderAlreadyDone):
+        harness.run(respond, EXCHANGE_CANCEL)
+
+
+# --- clock skew ----------------------------------------------------------------------------------
+
+
+def test_exchange_resyncs_with_get_time_once_then_retries(harness: Any) -> None:
+    skew = 40.0
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/time":
+            assert "CB-ACCESS-SIGN" not in request.headers  # /time is public: not signed
+            return json_answer(200, {"iso": "x", "epoch": time.time() + skew})
+        stamp = float(request.headers["CB-ACCESS-TIMESTAMP"])
+        if abs(stamp - (time.time() + skew)) > 30:
+            return json_answer(401, {"message": "request timestamp expired"})
+        return json_answer(200, "abc")
+
+    result = harness.run(respond, EXCHANGE_CANCEL)
+    assert result.state is CancelState.CANCELLED
+    assert result.attempts == 2
+    assert [r.url.path for r in harness.requests] == ["/orders/abc", "/time", "/orders/abc"]
+
+
+def test_timestamp_expired_is_resynced_only_once(harness: Any) -> None:
+    def respond(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/time":
+            return json_answer(200, {"epoch": time.time()})
+        return json_answer(401, {"message": "request timestamp expired"})
+
+    with pytest.raises(errors.AuthenticationError) as caught:
+        harness.run(respond, EXCHANGE_CANCEL)
+    assert caught.value.attempts == 2
+    assert [r.url.path for r in harness.requests] == ["/orders/abc", "/time", "/orders/abc"]
+
+
+def test_intx_unexplained_401_with_a_skewed_date_resyncs_from_the_date_header(
+    harness: Any,
+) -> None:
+    skew = 40.0  # INTX allows 5 s; its 401 gives no reason, its Date header tells the skew
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        stamp = int(request.headers["CB-ACCESS-TIMESTAMP"])
+        date = http_date(skew)
+        if abs(stamp - (time.time() + skew)) > 5:
+            return json_answer(401, {"message": "Unauthorized"}, date=date)
+        return json_answer(200, SUCCESS[Venue.COINBASE_INTX], date=date)
+
+    result = harness.run(respond, INTX_CANCEL)
+    assert result.state is CancelState.CANCELLED
+    assert result.attempts == 2
+    assert [r.url.path for r in harness.requests] == ["/api/v1/orders/123"] * 2
+
+
+def test_a_plain_bad_signature_is_not_resynced(harness: Any) -> None:
+    respond = lambda request: json_answer(401, {"message": "invalid signature"}, date=http_date(0))  # noqa: E731
+    with pytest.raises(errors.AuthenticationError):
+        harness.run(respond, EXCHANGE_CANCEL)
+    assert len(harness.requests) == 1
+
+
+# --- rate limits -------------------------------------------------------------------------------
+
+
+def test_exchange_burst_of_100_never_exceeds_15_per_second_after_the_burst(
+    harness: Any, fake_time: FakeTime
+) -> None:
+    sent: list[float] = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        sent.append(fake_time.now)
+        return json_answer(200, "abc")
+
+    def burst(client: Any) -> Any:
+        calls = [client.coinbase_exchange.cancel_order(order_id="abc") for _ in range(100)]
+        if harness.mode == "sync":
+            return calls
+
+        async def gather() -> list[Any]:
+            return [await call for call in calls]
+
+        return gather()
+
+    harness.run(respond, burst)
+    assert len(sent) == 100
+    # The venue's own bucket (15/s, burst 30, starting full) would accept every request ...
+    tokens, last = 30.0, sent[0]
+    for at in sent:
+        tokens = min(30.0, tokens + (at - last) * 15.0)
+        last = at
+        assert tokens >= 1.0
+        tokens -= 1.0
+    # ... and once the burst is spent, no one-second window holds more than 15 requests.
+    after_burst = sent[29:]
+    for i, start in enumerate(after_burst):
+        window = [t for t in after_burst[i:] if t < start + 1.0]
+        assert len(window) <= 15
+    assert sent[-1] - sent[0] >= (100 - 30) / 15.0
+
+
+def test_rate_limits_can_be_overridden_or_turned_off(harness: Any, fake_time: FakeTime) -> None:
+    def many(client: Any, venue: Venue, n: int) -> Any:
+        calls = [CANCELS[venue](client) for _ in range(n)]
+        if harness.mode == "sync":
+            return calls
+
+        async def gather() -> list[Any]:
+            return [await call for call in calls]
+
+        return gather()
+
+    loopring_ok = lambda request: json_answer(200, SUCCESS[Venue.LOOPRING])  # noqa: E731
+    harness.run(loopring_ok, lambda c: many(c, Venue.LOOPRING, 20), rate_limits=False)
+    assert fake_time.now == 1000.0  # never waited
+
+    harness.run(
+        loopring_ok,
+        lambda c: many(c, Venue.LOOPRING, 11),
+        rate_limits={"loopring": venuekit.RateLimit(rate=2, burst=1)},
+    )
+    # 2/s with the 5 % margin is 1.9/s: ten waits of 1/1.9 s after the first request.
+    assert fake_time.now - 1000.0 == pytest.approx(10 / 1.9, rel=1e-6)
+
+
+def test_bad_rate_limits_are_refused() -> None:
+    with pytest.raises(errors.InvalidRequest) as caught:
+        venuekit.Client(rate_limits={"kraken": venuekit.RateLimit(rate=1, burst=1)})
+    assert caught.value.field == "rate_limits"
+    with pytest.raises(errors.InvalidRequest):
+        venuekit.Client(rate_limits={"loopring": 5})  # type: ignore[dict-item]
