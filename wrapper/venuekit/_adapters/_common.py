@@ -30,6 +30,7 @@ __all__ = [
     "error_for_status",
     "excerpt",
     "logger",
+    "not_json_success",
     "parse_json_exact",
     "redact",
 ]
@@ -191,6 +192,16 @@ def error_for_status(
     if structured and status in {httpx.codes.BAD_REQUEST, httpx.codes.UNPROCESSABLE_ENTITY}:
         return errors.VenueRejectedRequest(text, venue=venue, status_code=status, code=code)
     return errors.VenueError(text, venue=venue, status_code=status, code=code)
+
+
+def not_json_success(venue: Venue, raw: RawResponse) -> errors.VenueError:
+    """The error for a 2xx whose body is not JSON: nothing in it confirms the cancel."""
+    return errors.VenueError(
+        f"HTTP {raw.status_code} with a body that is not JSON: "
+        f"{excerpt(raw.content, raw.secrets)!r}",
+        venue=venue,
+        status_code=raw.status_code,
+    )
 
 
 def _unstructured(raw: RawResponse) -> str:

@@ -27,6 +27,7 @@ from venuekit._adapters._common import (
     error_for_status,
     excerpt,
     logger,
+    not_json_success,
     parse_json_exact,
 )
 from venuekit._models import CancelResult, CancelState, Venue
@@ -111,12 +112,7 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
     if not 200 <= raw.status_code < 300:
         raise _error(prepared, raw, body)
     if body is NotJSONError:
-        raise errors.VenueError(
-            f"HTTP {raw.status_code} with a body that is not JSON: "
-            f"{excerpt(raw.content, raw.secrets)!r}",
-            venue=VENUE,
-            status_code=raw.status_code,
-        )
+        raise not_json_success(VENUE, raw)
     response: str | None = body if isinstance(body, str) else None
     if response is None:
         logger.warning(

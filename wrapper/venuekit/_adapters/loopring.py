@@ -35,6 +35,7 @@ from venuekit._adapters._common import (
     error_for_status,
     excerpt,
     logger,
+    not_json_success,
     parse_json_exact,
     redact,
 )
@@ -129,12 +130,7 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
     if not 200 <= raw.status_code < 300 or failure is not None:
         raise _error(raw, body, failure)
     if body is NotJSONError:
-        raise errors.VenueError(
-            f"HTTP {raw.status_code} with a body that is not JSON: "
-            f"{excerpt(raw.content, raw.secrets)!r}",
-            venue=VENUE,
-            status_code=raw.status_code,
-        )
+        raise not_json_success(VENUE, raw)
     fields: dict[str, Any] = drop_nulls(body) if isinstance(body, dict) else {}
     model: LoopringCancelResponse | None = None
     try:
