@@ -1,0 +1,79 @@
+"""The README chart: cancel latency, import time and bulk throughput as three small bar panels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["draw_chart"]
+
+#: title, bar labels, values, label format, optional (target line, its label)
+_Panel = tuple[str, list[str], list[float], str, tuple[float, str] | None]
+_COLOURS = {"venuekit": "#2b6cb0", "raw httpx": "#718096", "ccxt": "#dd6b20", "httpx": "#718096"}
+
+
+def _bars(
+    axis: Any, labels: list[str], values: list[float], fmt: str, target: tuple[float, str] | None
+) -> None:
+    colours = [_COLOURS.get(label.split("\n")[0], "#4a5568") for label in labels]
+    bars = axis.bar(labels, values, color=colours, width=0.6)
+    axis.bar_label(bars, labels=[fmt.format(v) for v in values], padding=2, fontsize=8)
+    top = max([*values, target[0] if target else 0.0])
+    axis.set_ylim(0, top * 1.4 if top else 1)
+    if target is not None:
+        line = axis.axhline(target[0], color="#c53030", linestyle="--", linewidth=1)
+        line.set_label(f"target: {target[1]}")
+        axis.legend(loc="upper left", fontsize=7, frameon=False)
+    axis.spines[["top", "right"]].set_visible(False)
+    axis.tick_params(axis="x", labelsize=8)
+    axis.tick_params(axis="y", labelsize=8)
+
+
+def draw_chart(results: dict[str, Any], path: Path) -> None:
+    """Draw ``path`` (PNG) from the results dictionary written to results.json."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels: list[_Panel] = []
+    single = results.get("single_cancel")
+    if single:
+        names = [n for n, c in single["contenders"].items() if c["latency_ms"]]
+        values = [single["contenders"][n]["latency_ms"]["median"] for n in names]
+        raw = single["contenders"]["raw httpx"]["latency_ms"]
+        target = (raw["median"] * 1.10, "1.10x raw httpx") if raw else None
+        title = "Cancel latency, median ms\n(loopback; lower is better)"
+        panels.append((title, names, values, "{:.2f}", target))
+    imports = results.get("imports")
+    if imports:
+        names = list(imports["modules"])
+        values = [imports["modules"][n]["import_s"] * 1e3 for n in names]
+        target = (imports["modules"]["httpx"]["import_s"] * 1e3 * 1.5, "1.5x httpx")
+        panels.append(("import time, ms\n(lower is better)", names, values, "{:.0f}", target))
+    bulk = results.get("bulk")
+    if bulk and bulk.get("available"):
+        names = ["loopback"]
+        values = [bulk["ratio"]]
+        if "latency_ratio" in bulk:
+            names.append("20 ms delay")
+            values.append(bulk["latency_ratio"])
+        title = "cancel_many / sequential\nthroughput (higher is better)"
+        panels.append((title, names, values, "{:.1f}x", (5.0, "5x")))
+
+    figure, axes = plt.subplots(1, len(panels), figsize=(3.1 * len(panels), 3.0), dpi=120)
+    axes_list = list(axes) if len(panels) > 1 else [axes]
+    for axis, (title, names, values, fmt, target) in zip(axes_list, panels, strict=True):
+        _bars(axis, names, values, fmt, target)
+        axis.set_title(title, fontsize=9)
+    machine = results["machine"]
+    figure.suptitle(
+        f"venuekit {machine['venuekit']} vs raw httpx {machine['httpx']} vs ccxt "
+        f"{machine['ccxt']} — local uvicorn sandbox, Python {machine['python']}, "
+        f"{machine['cpu_count']} CPUs",
+        fontsize=8,
+    )
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
