@@ -1,10 +1,11 @@
 """Bulk cancel: ``CancelRequest`` in, exactly one ``CancelOutcome`` per request out, in order.
 
 ``Client.cancel_many`` and ``AsyncClient.cancel_many`` share everything here except the
-scheduling (``run_many_sync``: one thread pool per venue; ``run_many_async``: one anyio task
-group with a ``CapacityLimiter`` per venue). Each request goes through the client's ordinary
-single-cancel path (argument checks, retries, the shared rate limiter, clock correction), so a
-bulk cancel behaves like a loop of ``cancel_order`` calls, only faster.
+scheduling (``run_many_sync``: worker threads; ``run_many_async``: worker tasks in one anyio
+task group). In both, ``concurrency`` workers per venue pull input positions from the venue's
+shared iterator, so memory does not grow with the number of orders. Each request goes through
+the client's ordinary single-cancel path (argument checks, retries, the shared rate limiter,
+clock correction), so a bulk cancel behaves like a loop of ``cancel_order`` calls, only faster.
 
 Guarantees: the returned list has one entry per input, in input order, never missing or
 duplicated; an entry whose arguments are wrong (unknown venue, a field the venue does not take,
@@ -19,9 +20,9 @@ holds every slot while a fast one (INTX, 40/s) waits.
 
 from __future__ import annotations
 
-import concurrent.futures
+import queue
 import threading
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -350,6 +351,14 @@ class _Collector:
         return [slot for slot in self._slots if slot is not None]
 
 
+def _indexes_by_group(requests: Sequence[CancelRequest]) -> dict[str, list[int]]:
+    """Input positions per scheduling group, in input order."""
+    groups: dict[str, list[int]] = {}
+    for index, request in enumerate(requests):
+        groups.setdefault(_group(request), []).append(index)
+    return groups
+
+
 def run_many_sync(
     requests: Sequence[CancelRequest],
     cancel: Callable[[CancelRequest], CancelResult],
@@ -357,33 +366,53 @@ def run_many_sync(
     concurrency: int,
     progress: Progress | None,
 ) -> list[CancelOutcome]:
-    """Run ``cancel`` for every request on one thread pool per venue; outcomes in input order.
+    """Run ``cancel`` for every request on ``concurrency`` worker threads per venue.
 
-    ``progress`` is called from the calling thread, once per completed request.
+    Workers pull input positions from their venue's shared iterator, so memory stays flat however
+    many orders there are; outcomes come back in input order. ``progress`` is called from the
+    calling thread, once per completed request.
     """
     collector = _Collector(requests, progress)
-    pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}
-    futures: dict[concurrent.futures.Future[CancelResult], int] = {}
-    try:
-        for index, request in enumerate(requests):
-            group = _group(request)
-            pool = pools.get(group)
-            if pool is None:
-                pool = concurrent.futures.ThreadPoolExecutor(
-                    max_workers=concurrency, thread_name_prefix=f"venuekit-{group or 'invalid'}"
-                )
-                pools[group] = pool
-            futures[pool.submit(cancel, request)] = index
-        for future in concurrent.futures.as_completed(futures):
+    finished: queue.SimpleQueue[tuple[int, CancelResult | None, BaseException | None]]
+    finished = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def worker(shared: Iterator[int], lock: threading.Lock) -> None:
+        while not stop.is_set():
+            with lock:
+                index = next(shared, None)
+            if index is None:
+                return
             try:
-                result = future.result()
-            except errors.VenueError as exc:
-                collector.outcome(futures[future], None, exc)
-            else:
-                collector.outcome(futures[future], result, None)
+                finished.put((index, cancel(requests[index]), None))
+            except BaseException as exc:
+                finished.put((index, None, exc))
+
+    threads: list[threading.Thread] = []
+    for group, indexes in _indexes_by_group(requests).items():
+        shared, lock = iter(indexes), threading.Lock()
+        for number in range(min(concurrency, len(indexes))):
+            thread = threading.Thread(
+                target=worker,
+                args=(shared, lock),
+                name=f"venuekit-{group or 'invalid'}-{number}",
+                daemon=True,
+            )
+            thread.start()
+            threads.append(thread)
+    try:
+        for _ in range(len(requests)):
+            index, result, exc = finished.get()
+            if exc is None:
+                collector.outcome(index, result, None)
+            elif isinstance(exc, errors.VenueError):
+                collector.outcome(index, None, exc)
+            else:  # a bug or a closed client: stop the batch
+                raise exc
     finally:
-        for pool in pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()
+        for thread in threads:
+            thread.join()
     return collector.results()
 
 
@@ -394,27 +423,33 @@ async def run_many_async(
     concurrency: int,
     progress: Progress | None,
 ) -> list[CancelOutcome]:
-    """Run ``cancel`` for every request in one task group, ``concurrency`` per venue at a time."""
+    """Run ``cancel`` for every request in one task group: ``concurrency`` worker tasks per venue.
+
+    Like the sync runner, workers pull input positions from their venue's shared iterator, so
+    there are never more than ``concurrency`` tasks per venue, whatever the number of orders.
+    """
     collector = _Collector(requests, progress)
-    limiters = {_group(r): anyio.CapacityLimiter(concurrency) for r in requests}
     crashed: list[BaseException] = []
 
-    async def one(index: int, request: CancelRequest, scope: anyio.CancelScope) -> None:
-        try:
-            async with limiters[_group(request)]:
+    async def worker(shared: Iterator[int], scope: anyio.CancelScope) -> None:
+        for index in shared:
+            try:
                 try:
-                    result = await cancel(request)
+                    result = await cancel(requests[index])
                 except errors.VenueError as exc:
                     collector.outcome(index, None, exc)
                 else:
                     collector.outcome(index, result, None)
-        except Exception as exc:  # a bug or a progress callback failing: stop the batch
-            crashed.append(exc)
-            scope.cancel()
+            except Exception as exc:  # a bug or a progress callback failing: stop the batch
+                crashed.append(exc)
+                scope.cancel()
+                return
 
     async with anyio.create_task_group() as group:
-        for index, request in enumerate(requests):
-            group.start_soon(one, index, request, group.cancel_scope)
+        for indexes in _indexes_by_group(requests).values():
+            shared = iter(indexes)
+            for _ in range(min(concurrency, len(indexes))):
+                group.start_soon(worker, shared, group.cancel_scope)
     if crashed:
         raise crashed[0]
     return collector.results()

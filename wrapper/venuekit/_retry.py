@@ -123,6 +123,11 @@ logger = logging.getLogger("venuekit")
 
 T = TypeVar("T")
 
+#: Shared jitter source when the caller passes none: seeding a new Random per call (from
+#: os.urandom) cost more than the rest of a cancel's retry bookkeeping.
+_JITTER = random.Random()  # noqa: S311 - jitter, not crypto
+
+
 # --- testing switch (stamina's ``set_testing``) -----------------------------------------------
 
 _testing = False
@@ -511,7 +516,7 @@ def retry_flow(
         'Sleep'
     """
     policy = policy if policy is not None else RetryPolicy()
-    rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not crypto
+    rng = rng if rng is not None else _JITTER
     start = clock()
     failures: list[errors.VenueError] = []
     resynced = False

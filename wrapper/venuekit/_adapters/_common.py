@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Collection, Mapping
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import attrs
 import httpx
@@ -58,6 +59,18 @@ class PreparedCancel:
     client_order_id: str | None = None
     #: The argument name that carried the id, for error messages (``"order_id"``, ...).
     id_field: str = "order_id"
+
+    def target(self) -> str:
+        """The path and query as sent, every query value percent-encoded (unreserved kept).
+
+        Example::
+
+            PreparedCancel(venue=v, method="DELETE", url="/o/1", params=(("p", "a b"),)).target()
+            # '/o/1?p=a%20b'
+        """
+        if not self.params:
+            return self.url
+        return f"{self.url}?{urlencode(self.params, quote_via=quote)}"
 
 
 @attrs.frozen(kw_only=True)
