@@ -269,3 +269,19 @@ def test_secrets_stay_out_of_reprs_and_logs(caplog: pytest.LogCaptureFixture) ->
     assert repr(auths[0]) == (
         "CoinbaseExchangeAuth(credentials=CoinbaseExchangeCredentials(api_key='test…'), clock_offset=0.0)"
     )
+
+
+def test_stale_and_duplicated_signature_headers_are_replaced_by_one_of_each() -> None:
+    creds = CoinbaseExchangeCredentials(api_key=API_KEY, api_secret=SECRET, passphrase=PASSPHRASE)
+    request = httpx.Request(
+        "DELETE",
+        "https://x/orders/1",
+        headers=[("CB-ACCESS-SIGN", "stale"), ("cb-access-sign", "stale2"), ("X-Other", "kept")],
+    )
+    CoinbaseExchangeAuth(creds, clock=lambda: 1.0).sign(request)
+    names = [name.lower() for name, _ in request.headers.raw]
+    for header in (b"cb-access-key", b"cb-access-passphrase", b"cb-access-timestamp"):
+        assert names.count(header) == 1
+    assert request.headers.get_list("CB-ACCESS-SIGN") not in (["stale"], ["stale2"])
+    assert len(request.headers.get_list("CB-ACCESS-SIGN")) == 1
+    assert request.headers["X-Other"] == "kept"

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import math
 import threading
 import time
@@ -75,15 +76,24 @@ def offset_from_date_header(date: str | None, *, received_at: float) -> float | 
         >>> offset_from_date_header("yesterday", received_at=0.0) is None
         True
     """
-    if date is None or not date.strip():
+    if date is None:
+        return None
+    epoch = _http_date_epoch(date.strip())
+    return None if epoch is None else epoch + 0.5 - received_at
+
+
+@functools.lru_cache(maxsize=16)
+def _http_date_epoch(date: str) -> float | None:
+    """Epoch seconds of an HTTP-date; cached, as a server sends the same value for a whole second."""
+    if not date:
         return None
     try:
-        when = email.utils.parsedate_to_datetime(date.strip())
+        when = email.utils.parsedate_to_datetime(date)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:  # asctime form or "-0000": RFC 9110 says every HTTP-date is GMT
         when = when.replace(tzinfo=dt.UTC)
-    return when.timestamp() + 0.5 - received_at
+    return when.timestamp()
 
 
 def should_apply(estimate: float, *, current: float, uncertainty: float) -> bool:

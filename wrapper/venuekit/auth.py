@@ -64,10 +64,10 @@ Clock = Callable[[], float]
 
 
 def _replace_headers(request: httpx.Request, values: dict[str, str]) -> None:
-    """Drop every existing copy of the signature headers, then set one of each."""
-    for name in values:
-        request.headers.pop(name, None)
-    request.headers.update(values)
+    """Set one of each signature header; httpx's item assignment drops every existing copy."""
+    headers = request.headers
+    for name, value in values.items():
+        headers[name] = value
 
 
 class _ClockedAuth(httpx.Auth):

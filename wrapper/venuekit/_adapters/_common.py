@@ -139,9 +139,14 @@ def parse_json_exact(content: bytes) -> Any:
     if not content.strip():
         raise NotJSONError("empty body")
     try:
-        return json.loads(content, parse_int=str, parse_float=str, parse_constant=str)
+        text = content.decode(json.detect_encoding(content), "surrogatepass")
+        return _EXACT_JSON.decode(text)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise NotJSONError(str(exc)) from None
+
+
+#: Built once: ``json.loads`` with hooks constructs a new decoder on every call.
+_EXACT_JSON = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str)
 
 
 def drop_nulls(data: Mapping[str, Any]) -> dict[str, Any]:
