@@ -98,7 +98,12 @@ def measure_imports(*, runs: int, env: Mapping[str, str]) -> dict[str, Any]:
             next(row[1] for row in _importtime(module, env) if row[3] == module and row[2] == 0)
             for _ in range(3)
         ]
+        paired = [
+            (m - baseline) / (hx - baseline)
+            for m, hx in zip(walls[module], walls["httpx"], strict=True)
+        ]
         result["modules"][module] = {
+            "over_httpx": median(paired),
             "import_s": median(walls[module]) - baseline,
             "import_min_s": min(walls[module]) - min(walls["pass"]),
             "wall_median_s": median(walls[module]),

@@ -59,14 +59,12 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import anyio
 import attrs
 import httpx
 
-import coinbase_exchange_api
-import coinbase_intx_api
 from venuekit import errors
 from venuekit._adapters import PreparedCancel, RawResponse, interpret
 from venuekit._adapters import coinbase_exchange as _exchange
@@ -114,6 +112,10 @@ from venuekit._retry import (
     run_sync,
 )
 from venuekit.auth import CoinbaseExchangeAuth, CoinbaseIntxAuth, LoopringAuth
+
+if TYPE_CHECKING:
+    import coinbase_exchange_api
+    import coinbase_intx_api
 
 __all__ = [
     "ENV_VARS",
@@ -598,10 +600,16 @@ class _BaseClient(Generic[_TransportT, _R]):
         self, setup: _VenueSetup
     ) -> coinbase_exchange_api.Client | coinbase_intx_api.Client | None:
         """The generated client for a Coinbase venue; ``None`` for Loopring (no spec)."""
+        # The generated packages are imported when a client for their venue is opened, so
+        # `import venuekit` stays light and a retired venue's package costs nothing unused.
         factory: type[coinbase_exchange_api.Client] | type[coinbase_intx_api.Client]
         if setup.venue is Venue.COINBASE_EXCHANGE:
+            import coinbase_exchange_api
+
             factory = coinbase_exchange_api.Client
         elif setup.venue is Venue.COINBASE_INTX:
+            import coinbase_intx_api
+
             factory = coinbase_intx_api.Client
         else:
             return None

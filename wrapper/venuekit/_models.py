@@ -10,11 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
-from coinbase_intx_api.models.order_result_v1 import OrderResultV1
+if TYPE_CHECKING:  # the generated INTX package is imported only when INTX is used
+    from coinbase_intx_api.models.order_result_v1 import OrderResultV1
+
 
 __all__ = [
     "LOOPRING_ORDER_STATUSES",
@@ -133,7 +135,7 @@ class LoopringCancelResponse:
 #: The venue's typed response carried by ``CancelResult.response``: Coinbase Exchange's bare id
 #: string, INTX's generated ``OrderResultV1``, Loopring's ``LoopringCancelResponse``; ``None``
 #: when the venue's answer was a success but did not fit its documented shape (see ``raw``).
-VenueResponse: TypeAlias = str | OrderResultV1 | LoopringCancelResponse | None
+VenueResponse: TypeAlias = "str | OrderResultV1 | LoopringCancelResponse | None"
 
 
 @attrs.frozen(kw_only=True)

@@ -13,10 +13,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from coinbase_exchange_api.api.orders import (
-    exchange_restapi_delete_order as _generated_cancel,
-)
-from coinbase_exchange_api.types import UNSET
 from venuekit import errors
 from venuekit._adapters._common import (
     NotJSONError,
@@ -76,7 +72,11 @@ def prepare_cancel(
         check_id(oid, field=id_field, path_segment=False)
 
     path_id = CLIENT_NAMESPACE + oid if oid is not None else given
-    kwargs: dict[str, Any] = _generated_cancel._get_kwargs(
+    # Imported here so `import venuekit` loads no generated package until a venue is used.
+    from coinbase_exchange_api.api.orders import exchange_restapi_delete_order as generated
+    from coinbase_exchange_api.types import UNSET
+
+    kwargs: dict[str, Any] = generated._get_kwargs(
         order_id=path_id,
         product_id=product if product is not None else UNSET,
         profile_id=profile if profile is not None else UNSET,

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coinbase_intx_api.api.orders import cancel_order as _generated_cancel
-from coinbase_intx_api.models.order_result_v1 import OrderResultV1
 from venuekit import errors
 from venuekit._adapters._common import (
     NotJSONError,
@@ -30,6 +28,9 @@ from venuekit._adapters._common import (
 from venuekit._models import CancelResult, CancelState, Venue
 
 __all__ = ["interpret_cancel", "prepare_cancel"]
+
+if TYPE_CHECKING:
+    from coinbase_intx_api.models.order_result_v1 import OrderResultV1
 
 VENUE = Venue.COINBASE_INTX
 
@@ -55,7 +56,11 @@ def prepare_cancel(*, order_id: str, portfolio: str) -> PreparedCancel:
     """
     order = check_id(order_id, field="order_id", path_segment=True)
     portfolio_id = check_id(portfolio, field="portfolio", path_segment=False)
-    kwargs: dict[str, Any] = _generated_cancel._get_kwargs(id=order, portfolio=portfolio_id)
+    # Imported here, not at module level: `import venuekit` stays free of the generated package
+    # (INTX is retired; most users never load it).
+    from coinbase_intx_api.api.orders import cancel_order as generated
+
+    kwargs: dict[str, Any] = generated._get_kwargs(id=order, portfolio=portfolio_id)
     params = tuple((str(k), str(v)) for k, v in dict(kwargs.get("params") or {}).items())
     return PreparedCancel(
         venue=VENUE,
@@ -112,6 +117,8 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
 def _typed(fields: dict[str, Any], status_code: int) -> OrderResultV1 | None:
     """The generated model, or ``None`` (and a warning) when the body does not fit it."""
     try:
+        from coinbase_intx_api.models.order_result_v1 import OrderResultV1
+
         return OrderResultV1.from_dict(fields)
     except Exception as exc:  # generated parsers raise anything: ValueError, TypeError, ...
         logger.warning(
