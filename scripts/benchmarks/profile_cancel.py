@@ -65,6 +65,7 @@ class _StubHttp:
 
     def __init__(self, response: httpx.Response) -> None:
         self._response = response
+        self.base_url = httpx.URL(BASE_URL)
 
     def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
         return self._response

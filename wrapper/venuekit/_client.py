@@ -54,6 +54,7 @@ VENUEKIT_<VENUE>_BASE_URL              optional base URL override, ``<VENUE>`` o
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import time
@@ -349,11 +350,13 @@ class _Call:
         if self.policy.deadline is None:
             return self.timeout
         left = max(0.001, self.policy.deadline - (_monotonic() - self.started))
+        t = self.timeout
+        if all(v is not None and v <= left for v in (t.connect, t.read, t.write, t.pool)):
+            return t  # nothing to cut (the usual case): no new Timeout per attempt
 
         def cut(value: float | None) -> float:
             return left if value is None else min(value, left)
 
-        t = self.timeout
         return httpx.Timeout(
             connect=cut(t.connect), read=cut(t.read), write=cut(t.write), pool=cut(t.pool)
         )
@@ -659,17 +662,30 @@ class _BaseClient(Generic[_TransportT, _R]):
             started=_monotonic(),
         )
 
+    @staticmethod
+    def _url(prepared: PreparedCancel, base_url: httpx.URL) -> str:
+        """The absolute URL to send, built once per call.
+
+        Exactly what httpx would build from the base URL and the relative path (its base URL
+        always ends with ``/``), but httpx's per-request merging and params encoding cost more
+        than all of venuekit's own work per cancel (``make bench``).
+        """
+        base = str(base_url)  # "http://host:port" for a root base URL (raw path "/")
+        slash = "" if base.endswith("/") else "/"
+        return f"{base}{slash}{prepared.target().lstrip('/')}"
+
     def _judge(self, call: _Call, response: httpx.Response, offset_used: float) -> CancelResult:
         """Observe the clock, then interpret the answer: a result, or raise its ``VenueError``."""
         prepared, setup = call.prepared, call.setup
         received = time.time()
-        logger.debug(
-            "%s: %s %s -> HTTP %s",
-            prepared.venue.value,
-            prepared.method,
-            response.request.url.raw_path.decode("ascii", "replace"),
-            response.status_code,
-        )
+        if logger.isEnabledFor(logging.DEBUG):  # the arguments cost more than the check
+            logger.debug(
+                "%s: %s %s -> HTTP %s",
+                prepared.venue.value,
+                prepared.method,
+                response.request.url.raw_path.decode("ascii", "replace"),
+                response.status_code,
+            )
         window = _CLOCK_WINDOWS.get(prepared.venue)
         date = response.headers.get("date")
         if window is not None and setup.clock.observe_date_header(date, received_at=received):
@@ -771,6 +787,8 @@ class _BaseClient(Generic[_TransportT, _R]):
                 attempts=outcome.attempts,
                 confirmed_by=str(outcome.error),
             )
+        if outcome.value.attempts == outcome.attempts:  # the usual single attempt: no copy
+            return outcome.value
         return attrs.evolve(outcome.value, attempts=outcome.attempts)
 
     # -- shared internals: bulk -----------------------------------------------------------------
@@ -897,7 +915,7 @@ class Client(_BaseClient[httpx.BaseTransport, CancelResult]):
         call = self._start(build, options)
         prepared, setup = call.prepared, call.setup
         http = self._http[prepared.venue]
-        target = prepared.target()  # encoded once; httpx's params merging costs more per call
+        target = self._url(prepared, http.base_url)
 
         def attempt() -> CancelResult:
             self._limiter.acquire(prepared.venue.value, setup.key, sleep=_sleep)
@@ -1012,7 +1030,7 @@ class AsyncClient(_BaseClient[httpx.AsyncBaseTransport, Coroutine[Any, Any, Canc
         call = self._start(build, options)
         prepared, setup = call.prepared, call.setup
         http = self._http[prepared.venue]
-        target = prepared.target()  # encoded once; httpx's params merging costs more per call
+        target = self._url(prepared, http.base_url)
 
         async def attempt() -> CancelResult:
             await self._limiter.acquire_async(prepared.venue.value, setup.key, sleep=_async_sleep)
