@@ -1,14 +1,14 @@
 """Client and AsyncClient against the in-process sandbox (no sockets): real signatures checked.
 
+Each test runs twice, with ``Client`` and ``AsyncClient`` (the ``on_sandbox`` fixture).
+
 The sandbox verifies every signature independently of venuekit's signers and routes on the raw
 path, so these tests show that what the client sends is accepted as a venue would accept it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,31 +18,6 @@ from venuekit import CancelState, errors
 from venuekit import sandbox as sb
 
 CREDS = sb.DEFAULT_CREDENTIALS
-URLS = dict.fromkeys(("coinbase_exchange", "coinbase_intx", "loopring"), sb.IN_PROCESS_URL)
-
-
-def run(mode: str, app: sb.SandboxApp, call: Callable[[Any], Any], **overrides: Any) -> Any:
-    kwargs: dict[str, Any] = {
-        "coinbase_exchange": CREDS.exchange.credentials(),
-        "coinbase_intx": CREDS.intx.credentials(),
-        "loopring": CREDS.loopring.credentials(),
-        "base_urls": URLS,
-        **overrides,
-    }
-    if mode == "sync":
-        with venuekit.Client(transport=sb.sync_transport(app), **kwargs) as client:
-            return call(client)
-
-    async def main() -> Any:
-        async with venuekit.AsyncClient(transport=sb.transport(app), **kwargs) as client:
-            return await call(client)
-
-    return asyncio.run(main())
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture
@@ -50,25 +25,27 @@ def app() -> sb.SandboxApp:
     return sb.create_app()
 
 
-def test_exchange_cancel_then_already_done(mode: str, app: sb.SandboxApp) -> None:
+def test_exchange_cancel_then_already_done(on_sandbox: Any, app: sb.SandboxApp) -> None:
     order = app.state.exchange_orders()[0]
 
     def cancel(c: Any) -> Any:
         return c.coinbase_exchange.cancel_order(order_id=order.id, product_id=order.product_id)
 
-    result = run(mode, app, cancel)
+    result = on_sandbox(app, cancel)
     assert (result.order_id, result.state) == (order.id, CancelState.CANCELLED)
     with pytest.raises(errors.OrderAlreadyDone):
-        run(mode, app, cancel)
+        on_sandbox(app, cancel)
 
 
-def test_exchange_cancel_by_client_oid(mode: str, app: sb.SandboxApp) -> None:
+def test_exchange_cancel_by_client_oid(on_sandbox: Any, app: sb.SandboxApp) -> None:
     order = app.state.exchange_orders()[1]
-    result = run(mode, app, lambda c: c.coinbase_exchange.cancel_order(client_oid=order.client_oid))
+    result = on_sandbox(
+        app, lambda c: c.coinbase_exchange.cancel_order(client_oid=order.client_oid)
+    )
     assert result.client_order_id == order.client_oid
 
 
-def test_intx_cancel_keeps_exact_ids_and_prices(mode: str, app: sb.SandboxApp) -> None:
+def test_intx_cancel_keeps_exact_ids_and_prices(on_sandbox: Any, app: sb.SandboxApp) -> None:
     order = app.state.intx_orders()[0]
 
     def cancel(c: Any) -> Any:
@@ -76,35 +53,34 @@ def test_intx_cancel_keeps_exact_ids_and_prices(mode: str, app: sb.SandboxApp) -
             order_id=str(order.order_id), portfolio=CREDS.intx.portfolio_uuid
         )
 
-    result = run(mode, app, cancel)
+    result = on_sandbox(app, cancel)
     assert result.order_id == str(order.order_id)
     assert result.price == order.price
     assert result.size == order.size
     assert (result.state, result.venue_status) == (CancelState.CANCELLED, "CANCELED")
     with pytest.raises(errors.OrderAlreadyDone):
-        run(mode, app, cancel)
+        on_sandbox(app, cancel)
 
 
-def test_loopring_cancel_then_already_done(mode: str, app: sb.SandboxApp) -> None:
+def test_loopring_cancel_then_already_done(on_sandbox: Any, app: sb.SandboxApp) -> None:
     order = app.state.loopring_orders()[0]
 
     def cancel(c: Any) -> Any:
         return c.loopring.cancel_order(order_hash=order.hash)
 
-    result = run(mode, app, cancel)
+    result = on_sandbox(app, cancel)
     assert (result.order_id, result.state) == (order.hash, CancelState.CANCELLED)
     with pytest.raises(errors.OrderAlreadyDone) as caught:
-        run(mode, app, cancel)
+        on_sandbox(app, cancel)
     assert caught.value.code == 102117
 
 
 @pytest.mark.parametrize("hostile", ["../accounts", "a/b", "x?y=1", "%2F"])
 def test_hostile_ids_reach_the_cancel_endpoint_as_unknown_orders(
-    mode: str, app: sb.SandboxApp, hostile: str
+    on_sandbox: Any, app: sb.SandboxApp, hostile: str
 ) -> None:
     with pytest.raises(errors.OrderNotFound):
-        run(
-            mode,
+        on_sandbox(
             app,
             lambda c: c.coinbase_intx.cancel_order(
                 order_id=hostile, portfolio=CREDS.intx.portfolio_uuid
@@ -112,15 +88,14 @@ def test_hostile_ids_reach_the_cancel_endpoint_as_unknown_orders(
         )
 
 
-def test_wrong_secret_is_an_authentication_error(mode: str, app: sb.SandboxApp) -> None:
+def test_wrong_secret_is_an_authentication_error(on_sandbox: Any, app: sb.SandboxApp) -> None:
     wrong = venuekit.CoinbaseExchangeCredentials(
         api_key=CREDS.exchange.api_key,
         api_secret=base64.b64encode(b"not the sandbox secret").decode(),
         passphrase=CREDS.exchange.passphrase,
     )
     with pytest.raises(errors.AuthenticationError) as caught:
-        run(
-            mode,
+        on_sandbox(
             app,
             lambda c: c.coinbase_exchange.cancel_order(order_id="x"),
             coinbase_exchange=wrong,
