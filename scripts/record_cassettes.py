@@ -1,57 +1,146 @@
-"""Re-record the cassettes in tests/cassettes/recordings/ (``make cassettes`` / ``make record-live``).
+"""Re-record the cassettes (``make cassettes``) or record the venues' own sandboxes (``make record-live``).
 
 Usage::
 
     python scripts/record_cassettes.py          # against the local sandbox (uvicorn, 127.0.0.1)
     python scripts/record_cassettes.py --live   # against the venues' own sandboxes; never in CI
 
-Sandbox mode deletes the old recordings, runs tests/cassettes with ``VENUEKIT_RECORD=sandbox``
-(each test starts the sandbox and records over real HTTP), then replays everything once more with
-the network blocked and scans the files for secrets.
+Local mode deletes the recordings in ``tests/cassettes/recordings/``, runs the cassette tests with
+``VENUEKIT_RECORD=sandbox`` (each test starts the sandbox and records over real HTTP), then runs
+every cassette test again in replay mode with the network blocked, the secret scan included.
 
-Live mode records the outcomes a real venue produces on demand (success, already done, not found,
-bad signature) for every venue whose credentials are in the environment (the ``Client.from_env``
-names, e.g. ``VENUEKIT_COINBASE_EXCHANGE_API_KEY``), against ``VENUEKIT_<VENUE>_BASE_URL`` (default:
-the venue's documented sandbox), cancelling the open order described by
-``VENUEKIT_LIVE_<VENUE>_ORDER`` (JSON of ``cancel_order`` arguments, e.g.
-``{"order_id": "...", "product_id": "BTC-USD"}``). Rate-limited and server-error recordings stay the
-local sandbox's: a real venue cannot be made to answer them.
+Live mode needs, per venue to record, the ``Client.from_env`` credentials (for example
+``VENUEKIT_COINBASE_EXCHANGE_API_KEY``, ``_API_SECRET``, ``_PASSPHRASE``) and one OPEN order to
+cancel in ``VENUEKIT_LIVE_<VENUE>_ORDER``, the JSON of its ``cancel_order`` arguments::
+
+    VENUEKIT_LIVE_COINBASE_EXCHANGE_ORDER='{"order_id": "...", "product_id": "BTC-USD"}'
+    VENUEKIT_LIVE_COINBASE_INTX_ORDER='{"order_id": "...", "portfolio": "..."}'
+    VENUEKIT_LIVE_LOOPRING_ORDER='{"order_hash": "0x..."}'
+
+The venue's own sandbox is used unless ``VENUEKIT_<VENUE>_BASE_URL`` says otherwise. It records
+the outcomes a real venue gives on demand: success (the order is cancelled), already done (the
+same cancel again), not found (an id the venue never issued) and bad signature (a wrong secret or
+key), into ``tests/cassettes/live/<venue>/``, scrubbed exactly like the local recordings, and then
+runs the secret scan over every cassette. Rate-limited and server-error answers cannot be provoked
+on a real venue: those recordings exist only from the local sandbox. Live recordings are kept for
+review and scanned by CI; they are not replayed (their ids are the venue's, not the sandbox's).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDINGS = ROOT / "tests" / "cassettes" / "recordings"
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+from cassette_recorder import (  # noqa: E402 - after the path set-up above
+    LIVE_RECORDINGS,
+    RECORDINGS,
+    WRONG_EXCHANGE_SECRET,
+    WRONG_INTX_SECRET,
+    WRONG_LOOPRING_KEY,
+    cassette_vcr,
+)
+
+import venuekit  # noqa: E402
+from venuekit import errors  # noqa: E402
+from venuekit._constants import SANDBOX_BASE_URLS  # noqa: E402
+
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+#: The variable a wrong value is put in to record "bad signature", per venue.
+WRONG = {
+    "coinbase_exchange": ("VENUEKIT_COINBASE_EXCHANGE_API_SECRET", WRONG_EXCHANGE_SECRET),
+    "coinbase_intx": ("VENUEKIT_COINBASE_INTX_API_SECRET", WRONG_INTX_SECRET),
+    "loopring": ("VENUEKIT_LOOPRING_EDDSA_PRIVATE_KEY", WRONG_LOOPRING_KEY),
+}
+#: Ids no venue issued, for "not found".
+UNKNOWN = {
+    "coinbase_exchange": {"order_id": "00000000-0000-4000-8000-00000000dead"},
+    "coinbase_intx": {"order_id": "99999999999999999"},
+    "loopring": {"client_order_id": "venuekit-never-placed"},
+}
+
+
+def record_local() -> int:
+    """Re-record every local-sandbox cassette, then replay them all with the network blocked."""
+    for old in RECORDINGS.rglob("*.yaml"):
+        old.unlink()
+    tests = str(ROOT / "tests" / "cassettes")
+    recorded = subprocess.run(
+        [*PYTEST, f"{tests}/test_cassettes.py", "-k", "test_sync_client"],
+        cwd=ROOT,
+        env={**os.environ, "VENUEKIT_RECORD": "sandbox"},
+        check=False,
+    )
+    if recorded.returncode != 0:
+        return recorded.returncode
+    replay_env = {k: v for k, v in os.environ.items() if k != "VENUEKIT_RECORD"}
+    return subprocess.run([*PYTEST, tests], cwd=ROOT, env=replay_env, check=False).returncode
+
+
+def _live_client(venue: str, environ: Mapping[str, str]) -> venuekit.Client:
+    base_var = f"VENUEKIT_{venue.upper()}_BASE_URL"
+    env = {**environ, base_var: environ.get(base_var) or SANDBOX_BASE_URLS[venue]}
+    env = {k: v for k, v in env.items() if not k.startswith("VENUEKIT_") or venue.upper() in k}
+    return venuekit.Client.from_env(environ=env, attempts=1, rate_limits=False)
+
+
+def _outcome(handle: Any, arguments: Mapping[str, Any]) -> str:
+    """Cancel once and describe what the venue answered."""
+    try:
+        result = handle.cancel_order(**arguments)
+    except errors.VenueError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return f"{result.state.name} (venue status {result.venue_status})"
+
+
+def record_live(environ: Mapping[str, str]) -> int:
+    """Record the on-demand outcomes of every venue configured in ``environ``."""
+    recorded = 0
+    for venue in ("coinbase_exchange", "coinbase_intx", "loopring"):
+        order_json = environ.get(f"VENUEKIT_LIVE_{venue.upper()}_ORDER")
+        prefix = f"VENUEKIT_{venue.upper()}_"
+        if not order_json or not any(k.startswith(prefix) for k in environ):
+            print(
+                f"{venue}: skipped (needs its credentials and VENUEKIT_LIVE_{venue.upper()}_ORDER)"
+            )
+            continue
+        order: dict[str, Any] = json.loads(order_json)
+        unknown = {**UNKNOWN[venue]}
+        if venue == "coinbase_intx":
+            unknown["portfolio"] = order["portfolio"]
+        wrong_var, wrong_value = WRONG[venue]
+        cases = [
+            ("success", environ, order),
+            ("already_done", environ, order),
+            ("not_found", environ, unknown),
+            ("bad_signature", {**environ, wrong_var: wrong_value}, order),
+        ]
+        for outcome, env, arguments in cases:
+            tape = cassette_vcr(record=True, library=LIVE_RECORDINGS)
+            with tape.use_cassette(f"{venue}/{outcome}.yaml"), _live_client(venue, env) as client:
+                handle = getattr(client, venue)
+                print(f"{venue} {outcome}: {_outcome(handle, arguments)}")
+            recorded += 1
+    if not recorded:
+        print("nothing recorded: no venue has credentials and an open order in the environment")
+        return 1
+    scan = str(ROOT / "tests" / "cassettes" / "test_cassette_secrets.py")
+    return subprocess.run([*PYTEST, scan], cwd=ROOT, check=False).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--live", action="store_true", help="record against the venues' sandboxes")
+    parser.add_argument("--live", action="store_true", help="record the venues' own sandboxes")
     args = parser.parse_args(argv)
-    mode = "live" if args.live else "sandbox"
-    if mode == "sandbox":
-        for old in RECORDINGS.rglob("*.yaml"):
-            old.unlink()
-    env = {**os.environ, "VENUEKIT_RECORD": mode}
-    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    target = [str(ROOT / "tests" / "cassettes" / "test_cassettes.py"), "-k", "test_sync_client"]
-    if mode == "live":
-        # Live recording talks to the venues: lift pytest's loopback-only rule for this run only.
-        target += ["--allow-hosts", "*", "-k", "not rate_limited and not server_error"]
-    recorded = subprocess.run([*pytest, *target], cwd=ROOT, env=env, check=False)
-    if recorded.returncode != 0:
-        return recorded.returncode
-    replay_env = {k: v for k, v in os.environ.items() if k != "VENUEKIT_RECORD"}
-    replayed = subprocess.run(
-        [*pytest, str(ROOT / "tests" / "cassettes")], cwd=ROOT, env=replay_env, check=False
-    )
-    return replayed.returncode
+    return record_live(os.environ) if args.live else record_local()
 
 
 if __name__ == "__main__":

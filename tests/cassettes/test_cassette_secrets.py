@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from cassette_recorder import RECORDINGS, SECRET_HEADERS, credential_values, scrub_response
+from cassette_recorder import CASSETTES as CASSETTE_DIR
+from cassette_recorder import SECRET_HEADERS, credential_values, scrub_response
 
-CASSETTES = sorted(RECORDINGS.rglob("*.yaml"))
+CASSETTES = sorted(CASSETTE_DIR.rglob("*.yaml"))  # local-sandbox and live recordings alike
 
 
 def test_there_are_cassettes_to_scan() -> None:

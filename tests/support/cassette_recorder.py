@@ -24,7 +24,11 @@ import vcr
 
 from venuekit.sandbox import DEFAULT_CREDENTIALS
 
-RECORDINGS = Path(__file__).resolve().parents[1] / "cassettes" / "recordings"
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
+#: Recordings made against the local sandbox: replayed by CI.
+RECORDINGS = CASSETTES / "recordings"
+#: Recordings made against the venues' own sandboxes (``make record-live``): scanned, not replayed.
+LIVE_RECORDINGS = CASSETTES / "live"
 RECORD_MODE = os.environ.get("VENUEKIT_RECORD", "")
 SECRET_HEADERS = frozenset(
     {
@@ -40,6 +44,7 @@ SECRET_HEADERS = frozenset(
     }
 )
 REDACTED = "REDACTED"
+_CREDENTIAL_SUFFIXES = ("_API_KEY", "_API_SECRET", "_PASSPHRASE", "_EDDSA_PRIVATE_KEY")
 
 #: Wrong-but-well-formed credentials used to record the "bad signature" outcomes.
 WRONG_EXCHANGE_SECRET = "d3JvbmctZXhjaGFuZ2Utc2VjcmV0LWZvci1yZWNvcmRpbmc="
@@ -66,9 +71,16 @@ def credential_values() -> list[str]:
     for key in (accounts.loopring.eddsa_private_key, WRONG_LOOPRING_KEY):
         number = int(key, 16)
         values += [str(number), f"{number:x}", f"{number:064x}"]
-    live = os.environ.get("VENUEKIT_RECORD") == "live"
-    if live:  # the real credentials of a live recording, from the environment
-        values += [v for k, v in os.environ.items() if k.startswith("VENUEKIT_") and v]
+    # Real credentials of a live recording (``make record-live``) come from the environment.
+    for name, value in os.environ.items():
+        if name.startswith("VENUEKIT_") and name.endswith(_CREDENTIAL_SUFFIXES) and value:
+            values.append(value)
+            if name.endswith("EDDSA_PRIVATE_KEY"):
+                try:
+                    number = int(value, 0) if not value.isdigit() else int(value)
+                except ValueError:
+                    continue
+                values += [str(number), f"{number:x}", f"{number:064x}"]
     return sorted({v for v in values if len(v) >= 6}, key=len, reverse=True)
 
 
@@ -118,10 +130,10 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def cassette_vcr(*, record: bool) -> vcr.VCR:
+def cassette_vcr(*, record: bool, library: Path = RECORDINGS) -> vcr.VCR:
     """The project's VCR: matches on method, path and query (never host, port or headers)."""
     return vcr.VCR(
-        cassette_library_dir=str(RECORDINGS),
+        cassette_library_dir=str(library),
         record_mode="all" if record else "none",
         match_on=["method", "path", "query"],
         before_record_request=scrub_request,
