@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
+from sandbox_runner import SandboxRunner
 
 import venuekit
 import venuekit.testing
@@ -107,36 +108,6 @@ def _instant_retries() -> Any:
     """Retry waits are zero in these tests (attempts and decisions unchanged)."""
     with venuekit.testing.instant_retries():
         yield
-
-
-class SandboxRunner:
-    """Runs one call on a ``Client`` or ``AsyncClient`` wired to an in-process sandbox app."""
-
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-
-    def __call__(self, app: Any, call: Callable[[Any], Any], **overrides: Any) -> Any:
-        from venuekit import sandbox as sb
-
-        creds = sb.DEFAULT_CREDENTIALS
-        kwargs: dict[str, Any] = {
-            "coinbase_exchange": creds.exchange.credentials(),
-            "coinbase_intx": creds.intx.credentials(),
-            "loopring": creds.loopring.credentials(),
-            "base_urls": dict.fromkeys(
-                ("coinbase_exchange", "coinbase_intx", "loopring"), sb.IN_PROCESS_URL
-            ),
-            **overrides,
-        }
-        if self.mode == "sync":
-            with venuekit.Client(transport=sb.sync_transport(app), **kwargs) as client:
-                return call(client)
-
-        async def main() -> Any:
-            async with venuekit.AsyncClient(transport=sb.transport(app), **kwargs) as client:
-                return await call(client)
-
-        return asyncio.run(main())
 
 
 @pytest.fixture(params=["sync", "async"])

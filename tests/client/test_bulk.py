@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from typing import Any
 
 import httpx
 import pytest
+from sandbox_runner import SandboxRunner
 
 import venuekit
 from venuekit import CancelRequest, CancelState, Venue, errors
@@ -116,33 +116,9 @@ def test_sync_and_async_give_the_same_outcomes() -> None:
     for mode in ("sync", "async"):
         app = sb.create_app(sb.SandboxConfig(seed=3))
         requests, _ = mixed_batch(app)
-        runner = _runner(mode)
+        runner = SandboxRunner(mode)
         results.append(summary(runner(app, lambda c, r=requests: c.cancel_many(r))))
     assert results[0] == results[1]
-
-
-def _runner(mode: str) -> Any:
-    def run(app: sb.SandboxApp, call: Any) -> Any:
-        creds = sb.DEFAULT_CREDENTIALS
-        kwargs: dict[str, Any] = {
-            "coinbase_exchange": creds.exchange.credentials(),
-            "coinbase_intx": creds.intx.credentials(),
-            "loopring": creds.loopring.credentials(),
-            "base_urls": dict.fromkeys(
-                ("coinbase_exchange", "coinbase_intx", "loopring"), sb.IN_PROCESS_URL
-            ),
-        }
-        if mode == "sync":
-            with venuekit.Client(transport=sb.sync_transport(app), **kwargs) as client:
-                return call(client)
-
-        async def main() -> Any:
-            async with venuekit.AsyncClient(transport=sb.transport(app), **kwargs) as client:
-                return await call(client)
-
-        return asyncio.run(main())
-
-    return run
 
 
 def test_an_unconfigured_venue_is_that_entry_s_outcome(on_sandbox: Any) -> None:
