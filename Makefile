@@ -73,8 +73,9 @@ bench: $(BENCH_STAMP)  ## venuekit vs raw httpx vs ccxt, bulk, signers, import t
 load-test: $(STAMP)  ## 2,000 cancels over real HTTP against a faulty sandbox; prints the summary
 	$(PY) scripts/load_test.py
 
-lock: $(STAMP)  ## re-pin requirements/dev.txt from requirements/dev.in (needs the package index)
+lock: $(STAMP)  ## re-pin requirements/dev.txt and bench.txt from their .in files (needs the package index)
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements/dev.txt requirements/dev.in
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements/bench.txt requirements/bench.in
 
 wheel: $(STAMP)  ## build the wheel into dist/
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
