@@ -30,24 +30,31 @@ Tests make retry waits instant with ``venuekit.testing.instant_retries()``.
 from __future__ import annotations
 
 from venuekit import errors, testing
-from venuekit._bulk import CancelOutcome, CancelRequest
+from venuekit._bulk import CancelOutcome
 from venuekit._client import AsyncClient, Client
 from venuekit._credentials import (
     CoinbaseExchangeCredentials,
     CoinbaseIntxCredentials,
     LoopringCredentials,
 )
-from venuekit._models import CancelResult, CancelState, Venue
+from venuekit._engine import Event
+from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._ratelimit import RateLimit
+from venuekit._venues import Venue
+from venuekit._venues._request import CancelRequest
+from venuekit._venues.loopring import LoopringCancelResponse
 from venuekit._version import __version__
 from venuekit.errors import (
+    AttemptRecord,
     AuthenticationError,
     InvalidCredentials,
     InvalidRequest,
     OrderAlreadyDone,
     OrderNotFound,
     RateLimited,
+    ResponseTooLarge,
     TransportError,
+    VenueAnswerError,
     VenueError,
     VenueNotConfigured,
     VenueRejectedRequest,
@@ -56,6 +63,7 @@ from venuekit.errors import (
 
 __all__ = [
     "AsyncClient",
+    "AttemptRecord",
     "AuthenticationError",
     "CancelOutcome",
     "CancelRequest",
@@ -64,15 +72,20 @@ __all__ = [
     "Client",
     "CoinbaseExchangeCredentials",
     "CoinbaseIntxCredentials",
+    "Event",
+    "GroupCancelResult",
     "InvalidCredentials",
     "InvalidRequest",
+    "LoopringCancelResponse",
     "LoopringCredentials",
     "OrderAlreadyDone",
     "OrderNotFound",
     "RateLimit",
     "RateLimited",
+    "ResponseTooLarge",
     "TransportError",
     "Venue",
+    "VenueAnswerError",
     "VenueError",
     "VenueNotConfigured",
     "VenueRejectedRequest",

@@ -14,8 +14,8 @@ outcome and nothing is sent for it; a ``VenueError`` of one order never stops th
 Anything else (a bug, a closed client, an exception raised by ``progress``) stops the batch and
 propagates.
 
-``concurrency`` caps the cancels in flight *per venue*, so a slow venue (Loopring, 5/s) never
-holds every slot while a fast one (INTX, 40/s) waits.
+``concurrency`` caps the cancels in flight *per venue*, so a slow venue (5/s) never holds every
+slot while a fast one (40/s) waits.
 """
 
 from __future__ import annotations
@@ -29,19 +29,16 @@ import anyio
 import attrs
 
 from venuekit import errors
-from venuekit._adapters import PreparedCancel
-from venuekit._adapters import coinbase_exchange as _exchange
-from venuekit._adapters import coinbase_intx as _intx
-from venuekit._adapters import loopring as _loopring
-from venuekit._models import CancelResult, Venue
+from venuekit._models import CancelResult
+from venuekit._venues import VenueSpec, spec_for
+from venuekit._venues._request import CancelRequest
 
 __all__ = [
-    "FIELDS",
     "CancelOutcome",
     "CancelRequest",
     "Progress",
     "check_concurrency",
-    "prepare",
+    "check_request",
     "run_many_async",
     "run_many_sync",
 ]
@@ -49,228 +46,21 @@ __all__ = [
 #: ``progress(done, total)``: called once after each order's outcome is known.
 Progress = Callable[[int, int], object]
 
-#: The cancel arguments each venue takes (``CancelRequest`` field names).
-FIELDS: Mapping[Venue, tuple[str, ...]] = {
-    Venue.COINBASE_EXCHANGE: ("order_id", "client_oid", "product_id", "profile_id"),
-    Venue.COINBASE_INTX: ("order_id", "client_order_id", "portfolio"),
-    Venue.LOOPRING: ("order_hash", "client_order_id", "account_id"),
-}
-_ALL_FIELDS = (
-    "order_id",
-    "client_oid",
-    "product_id",
-    "profile_id",
-    "portfolio",
-    "order_hash",
-    "client_order_id",
-    "account_id",
-)
 
+def check_request(request: CancelRequest) -> VenueSpec:
+    """The request's venue spec, or ``InvalidRequest`` for an unknown venue or a foreign field.
 
-def _to_venue(value: object) -> Venue | str:
-    """A ``Venue`` when ``value`` names one (any case), else the text as given."""
-    if isinstance(value, Venue):
-        return value
-    text = str(value)
-    try:
-        return Venue(text.strip().lower().replace("-", "_"))
-    except ValueError:
-        return text
-
-
-def _to_account(value: object) -> int | str | None:
-    """Decimal text becomes an ``int``; anything else is kept for the check to reject."""
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value.strip())
-    return value  # type: ignore[return-value]  # checked (and refused) by the adapter
-
-
-@attrs.frozen(kw_only=True)
-class CancelRequest:
-    """One order to cancel in ``cancel_many``: the venue and that venue's cancel arguments.
-
-    Build it with the per-venue constructors, which take exactly the arguments of the matching
-    ``cancel_order``. Nothing is checked here: a bad request becomes its own failed outcome in
-    ``cancel_many`` (``InvalidRequest`` naming the field), never an exception for the batch.
-    INTX takes an exchange or a client order id as ``order_id``; ``client_order_id`` is accepted
-    for it as a synonym.
-
-    Example::
-
-        orders = [
-            venuekit.CancelRequest.coinbase_exchange(order_id=oid, product_id="BTC-USD"),
-            venuekit.CancelRequest.coinbase_intx(order_id="43877033468085760", portfolio=pid),
-            venuekit.CancelRequest.loopring(order_hash="0x05a9..."),
-        ]
-        outcomes = client.cancel_many(orders)
+    Example: ``spec = check_request(request)`` (then ``spec.cancel.prepare(...)``).
     """
-
-    #: The venue (a ``Venue``; text naming no venue is kept and reported as invalid).
-    venue: Venue | str = attrs.field(converter=_to_venue)
-    order_id: str | None = None
-    client_oid: str | None = None
-    product_id: str | None = None
-    profile_id: str | None = None
-    portfolio: str | None = None
-    order_hash: str | None = None
-    client_order_id: str | None = None
-    account_id: int | str | None = attrs.field(default=None, converter=_to_account)
-
-    @classmethod
-    def coinbase_exchange(
-        cls,
-        *,
-        order_id: str | None = None,
-        client_oid: str | None = None,
-        product_id: str | None = None,
-        profile_id: str | None = None,
-    ) -> CancelRequest:
-        """A Coinbase Exchange cancel: ``order_id`` or ``client_oid`` (exactly one).
-
-        Example: ``CancelRequest.coinbase_exchange(client_oid="8fd1...", product_id="BTC-USD")``
-        """
-        return cls(
-            venue=Venue.COINBASE_EXCHANGE,
-            order_id=order_id,
-            client_oid=client_oid,
-            product_id=product_id,
-            profile_id=profile_id,
-        )
-
-    @classmethod
-    def coinbase_intx(cls, *, order_id: str, portfolio: str) -> CancelRequest:
-        """A Coinbase INTX cancel: exchange or client ``order_id`` in ``portfolio``.
-
-        Example: ``CancelRequest.coinbase_intx(order_id="43877033468085760", portfolio="p-1")``
-        """
-        return cls(venue=Venue.COINBASE_INTX, order_id=order_id, portfolio=portfolio)
-
-    @classmethod
-    def loopring(
-        cls,
-        *,
-        order_hash: str | None = None,
-        client_order_id: str | None = None,
-        account_id: int | None = None,
-    ) -> CancelRequest:
-        """A Loopring cancel: ``order_hash`` or ``client_order_id``; account defaults to the key's.
-
-        Example: ``CancelRequest.loopring(client_order_id="my-order-7")``
-        """
-        return cls(
-            venue=Venue.LOOPRING,
-            order_hash=order_hash,
-            client_order_id=client_order_id,
-            account_id=account_id,
-        )
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, object]) -> CancelRequest:
-        """Build a request from a CSV row or JSON object: ``venue`` plus the venue's fields.
-
-        Keys are field names (``-`` may stand for ``_``); empty values count as absent; JSON
-        integers in id fields become their exact text. Raises ``InvalidRequest`` naming the key
-        for an unknown key or a missing ``venue``.
-
-            >>> CancelRequest.from_mapping({"venue": "loopring", "order_hash": "0x1", "account_id": "7"})
-            CancelRequest(venue=<Venue.LOOPRING: 'loopring'>, order_id=None, client_oid=None, product_id=None, profile_id=None, portfolio=None, order_hash='0x1', client_order_id=None, account_id=7)
-        """
-        values: dict[str, Any] = {}
-        for raw_key, value in data.items():
-            key = str(raw_key).strip().lower().replace("-", "_")
-            if key != "venue" and key not in _ALL_FIELDS:
-                raise errors.InvalidRequest(
-                    f"unknown field {raw_key!r}; use venue, {', '.join(_ALL_FIELDS)}",
-                    field=str(raw_key),
-                )
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            if key not in {"venue", "account_id"} and isinstance(value, int):
-                value = str(value) if not isinstance(value, bool) else value
-            values[key] = value
-        if "venue" not in values:
-            raise errors.InvalidRequest("venue is required", field="venue")
-        return cls(**values)
-
-    def arguments(self) -> dict[str, object]:
-        """The cancel arguments that are set, by field name (``venue`` excluded).
-
-        >>> CancelRequest.coinbase_intx(order_id="1", portfolio="p").arguments()
-        {'order_id': '1', 'portfolio': 'p'}
-        """
-        return {
-            name: getattr(self, name) for name in _ALL_FIELDS if getattr(self, name) is not None
-        }
-
-    def to_dict(self) -> dict[str, object]:
-        """``venue`` (its value) and the arguments that are set, e.g. for JSON output.
-
-        >>> CancelRequest.loopring(order_hash="0x1").to_dict()
-        {'venue': 'loopring', 'order_hash': '0x1'}
-        """
-        return {"venue": str(self.venue), **self.arguments()}
-
-
-def _check_fields(request: CancelRequest) -> Venue:
-    """The request's venue, or ``InvalidRequest`` for an unknown venue or a foreign field."""
-    venue = request.venue
-    if not isinstance(venue, Venue):
-        known = ", ".join(v.value for v in Venue)
-        raise errors.InvalidRequest(f"unknown venue {venue!r}; use one of {known}", field="venue")
-    allowed = FIELDS[venue]
+    spec = spec_for(request.venue)
     for name in request.arguments():
-        if name not in allowed:
+        if name not in spec.fields:
             raise errors.InvalidRequest(
-                f"{venue.value} does not take {name}; it takes {', '.join(allowed)}",
+                f"{spec.venue.value} does not take {name}; it takes {', '.join(spec.fields)}",
                 field=name,
-                venue=venue,
+                venue=spec.venue,
             )
-    return venue
-
-
-def prepare(
-    request: CancelRequest,
-    *,
-    default_account_id: int | None,
-    require: Callable[[Venue], object] = lambda venue: None,
-) -> PreparedCancel:
-    """Check ``request`` and build its venue request; ``InvalidRequest`` before any I/O.
-
-    ``require(venue)`` runs first, once the venue is known (the client raises
-    ``VenueNotConfigured`` there), so an unconfigured venue is reported as such.
-
-    >>> prepare(CancelRequest.loopring(order_hash="0xab"), default_account_id=7).params
-    (('accountId', '7'), ('orderHash', '0xab'))
-    """
-    venue = _check_fields(request)
-    require(venue)
-    if venue is Venue.COINBASE_EXCHANGE:
-        return _exchange.prepare_cancel(
-            order_id=request.order_id,
-            client_oid=request.client_oid,
-            product_id=request.product_id,
-            profile_id=request.profile_id,
-        )
-    if venue is Venue.COINBASE_INTX:
-        if request.order_id is not None and request.client_order_id is not None:
-            raise errors.InvalidRequest(
-                "pass order_id or client_order_id (INTX takes either as the id), not both",
-                field="client_order_id",
-                venue=venue,
-            )
-        order_id = request.order_id if request.order_id is not None else request.client_order_id
-        if order_id is None:
-            raise errors.InvalidRequest("order_id is required", field="order_id", venue=venue)
-        if request.portfolio is None:
-            raise errors.InvalidRequest("portfolio is required", field="portfolio", venue=venue)
-        return _intx.prepare_cancel(order_id=order_id, portfolio=request.portfolio)
-    account = request.account_id
-    return _loopring.prepare_cancel(
-        order_hash=request.order_hash,
-        client_order_id=request.client_order_id,
-        account_id=account,  # type: ignore[arg-type]  # text is refused inside, naming the field
-        default_account_id=default_account_id,
-    )
+    return spec
 
 
 @attrs.frozen(kw_only=True)
@@ -316,8 +106,8 @@ def check_concurrency(concurrency: int) -> int:
 
 
 def _group(request: CancelRequest) -> str:
-    """The scheduling group: the venue's value, or ``""`` for a request naming no venue."""
-    return request.venue.value if isinstance(request.venue, Venue) else ""
+    """The scheduling group: the venue's name as given (an unknown one fails on its own)."""
+    return str(request.venue)
 
 
 class _Collector:

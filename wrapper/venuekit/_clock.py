@@ -38,11 +38,17 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+import anyio
 
 from venuekit._constants import CLOCK_DATE_HEADER_UNCERTAINTY, CLOCK_MIN_ADJUSTMENT
 
 __all__ = [
+    "SYSTEM_CLOCK",
+    "Clock",
     "ClockOffset",
+    "SystemClock",
     "offset_from_date_header",
     "offset_from_server_time",
     "should_apply",
@@ -197,3 +203,55 @@ class ClockOffset:
     def now(self, clock: Callable[[], float] = time.time) -> float:
         """The venue's clock as we estimate it: ``clock() + seconds``."""
         return clock() + self.seconds
+
+
+class Clock(Protocol):
+    """Where venuekit reads time and waits: one object, injectable (``venuekit.testing.FakeClock``).
+
+    Example: ``Client(..., clock=venuekit.testing.FakeClock())`` runs retries and rate-limit
+    waits on simulated time.
+    """
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back (deadlines, pacing)."""
+        ...
+
+    def time(self) -> float:
+        """Epoch seconds (signatures, ``Date`` headers)."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Block the thread for ``seconds``."""
+        ...
+
+    async def sleep_async(self, seconds: float) -> None:
+        """Let the event loop run for ``seconds`` (asyncio or trio)."""
+        ...
+
+
+class SystemClock:
+    """The real clock: ``time.monotonic``, ``time.time``, ``time.sleep`` and ``anyio.sleep``.
+
+    >>> SystemClock().monotonic() > 0
+    True
+    """
+
+    def monotonic(self) -> float:
+        """``time.monotonic()``."""
+        return time.monotonic()
+
+    def time(self) -> float:
+        """``time.time()``."""
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        """``time.sleep(seconds)``."""
+        time.sleep(seconds)
+
+    async def sleep_async(self, seconds: float) -> None:
+        """``await anyio.sleep(seconds)``."""
+        await anyio.sleep(seconds)
+
+
+#: The clock every client uses unless given another.
+SYSTEM_CLOCK = SystemClock()

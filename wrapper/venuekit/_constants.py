@@ -3,8 +3,8 @@
 Other modules import names from here instead of writing literals, so a reviewer can see all of the
 policy at a glance. Other parts of venuekit may add names; nobody changes a value without saying why.
 
-Sources for the venue numbers: ``/work/shared/design/venues.md`` (base URLs, rate limits, clock
-windows), each venue's own documentation.
+Venue facts (base URLs, documented rate limits, clock windows) are not here: each venue declares
+its own in its module under ``venuekit._venues``, with the source.
 """
 
 from __future__ import annotations
@@ -17,17 +17,7 @@ __all__ = [
     "CLOCK_DATE_HEADER_UNCERTAINTY",
     "CLOCK_MIN_ADJUSTMENT",
     "CONNECT_TIMEOUT",
-    "DEFAULT_BASE_URLS",
     "ERROR_EXCERPT_CHARS",
-    "EXCHANGE_CLOCK_WINDOW",
-    "EXCHANGE_RATE_LIMIT_BURST",
-    "EXCHANGE_RATE_LIMIT_PER_SECOND",
-    "INTX_CLOCK_WINDOW",
-    "INTX_RATE_LIMIT_BURST",
-    "INTX_RATE_LIMIT_PER_SECOND",
-    "LOOPRING_CANCEL_PATH",
-    "LOOPRING_RATE_LIMIT_BURST",
-    "LOOPRING_RATE_LIMIT_PER_SECOND",
     "POOL_TIMEOUT",
     "RATE_LIMIT_JITTER_ALLOWANCE",
     "RATE_LIMIT_RATE_MARGIN",
@@ -38,31 +28,8 @@ __all__ = [
     "RETRY_JITTER_FRACTION",
     "RETRY_WAIT_INITIAL",
     "RETRY_WAIT_MAX",
-    "SANDBOX_BASE_URLS",
     "WRITE_TIMEOUT",
 ]
-
-#: Production base URLs, keyed by ``Venue`` value (venues.md). INTX and Loopring are retired or
-#: offline as of 2026; the addresses stay the documented ones.
-DEFAULT_BASE_URLS: Final = MappingProxyType(
-    {
-        "coinbase_exchange": "https://api.exchange.coinbase.com",
-        "coinbase_intx": "https://api.international.coinbase.com",
-        "loopring": "https://api3.loopring.io",
-    }
-)
-
-#: The venues' own sandbox / testnet base URLs (venues.md). Not used by default.
-SANDBOX_BASE_URLS: Final = MappingProxyType(
-    {
-        "coinbase_exchange": "https://api-public.sandbox.exchange.coinbase.com",
-        "coinbase_intx": "https://api-n5e1.coinbase.com",
-        "loopring": "https://uat2.loopring.io",
-    }
-)
-
-#: Loopring's cancel endpoint (no OpenAPI spec exists, so the path lives here).
-LOOPRING_CANCEL_PATH: Final = "/api/v3/order"
 
 # --- HTTP timeouts, seconds -------------------------------------------------------------------
 #: Time allowed to open a TCP/TLS connection.
@@ -73,20 +40,6 @@ READ_TIMEOUT: Final = 10.0
 WRITE_TIMEOUT: Final = 10.0
 #: Time allowed to wait for a free connection from the pool.
 POOL_TIMEOUT: Final = 5.0
-
-# --- Venue limits (venues.md) -----------------------------------------------------------------
-#: Coinbase Exchange private endpoints: 15 requests/s per profile, token bucket ...
-EXCHANGE_RATE_LIMIT_PER_SECOND: Final = 15
-#: ... with bursts up to 30.
-EXCHANGE_RATE_LIMIT_BURST: Final = 30
-#: INTX: 40 requests/s per API key.
-INTX_RATE_LIMIT_PER_SECOND: Final = 40
-#: Loopring: 5 requests/s; HTTP 429 beyond.
-LOOPRING_RATE_LIMIT_PER_SECOND: Final = 5
-#: Coinbase Exchange rejects timestamps more than 30 s off its clock.
-EXCHANGE_CLOCK_WINDOW: Final = 30.0
-#: INTX allows 5 s of clock skew (current docs; older pages said 30 s).
-INTX_CLOCK_WINDOW: Final = 5.0
 
 # --- Retry policy (venuekit._retry; every cancel goes through it) ------------------------------
 #: Total attempts of one cancel, including the first one (``attempts=1``: no retries).
@@ -103,7 +56,9 @@ RETRY_DEADLINE: Final = 30.0
 #: retries of many concurrent cancels best.
 RETRY_JITTER_FRACTION: Final = 1.0
 #: Longest ``Retry-After`` honoured, seconds (openai-python uses 60 s too). A longer hint ends
-#: the retries: waiting less than asked only earns another 429.
+#: the call at once as ``RateLimited`` carrying the hint (waiting less than asked only earns
+#: another 429), and so does any hint that would cross the call's deadline; the shared bucket is
+#: paused for at most this long, so one answer cannot hold later calls past their deadlines.
 RETRY_AFTER_MAX: Final = 60.0
 
 # --- Bulk cancel (Client.cancel_many) ---------------------------------------------------------
@@ -115,10 +70,6 @@ BULK_CONCURRENCY: Final = 8
 ERROR_EXCERPT_CHARS: Final = 200
 
 # --- Client-side pacing (venuekit._ratelimit) ---------------------------------------------------
-#: INTX documents 40 requests/s and no burst; the bucket holds one second of requests.
-INTX_RATE_LIMIT_BURST: Final = 40
-#: Loopring documents 5 requests/s and no burst; the bucket holds one second of requests.
-LOOPRING_RATE_LIMIT_BURST: Final = 5
 #: The client paces this fraction below each documented rate, so drift or a venue that counts
 #: in fixed windows never sees more than its limit.
 RATE_LIMIT_RATE_MARGIN: Final = 0.05

@@ -27,27 +27,32 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
+from typing import Protocol
 
 import anyio
 import attrs
 
 from venuekit._constants import (
-    EXCHANGE_RATE_LIMIT_BURST,
-    EXCHANGE_RATE_LIMIT_PER_SECOND,
-    INTX_RATE_LIMIT_BURST,
-    INTX_RATE_LIMIT_PER_SECOND,
-    LOOPRING_RATE_LIMIT_BURST,
-    LOOPRING_RATE_LIMIT_PER_SECOND,
     RATE_LIMIT_JITTER_ALLOWANCE,
     RATE_LIMIT_RATE_MARGIN,
 )
 
-__all__ = ["DEFAULT_RATE_LIMITS", "RateLimit", "RateLimiter", "TokenBucket"]
+__all__ = [
+    "Bucket",
+    "InProcessBudget",
+    "RateBudget",
+    "RateLimit",
+    "RateLimiter",
+    "TokenBucket",
+    "key_id",
+]
 
 
 def _check_rate(rate: float) -> None:
@@ -177,16 +182,11 @@ class RateLimit:
         return RateLimit(rate=self.rate * (1.0 - rate_margin), burst=max(1, self.burst - reserve))
 
 
-#: The venues' documented limits (venues.md), keyed by ``Venue`` value, before the safety margin.
-DEFAULT_RATE_LIMITS: Mapping[str, RateLimit] = MappingProxyType(
-    {
-        "coinbase_exchange": RateLimit(
-            rate=EXCHANGE_RATE_LIMIT_PER_SECOND, burst=EXCHANGE_RATE_LIMIT_BURST
-        ),
-        "coinbase_intx": RateLimit(rate=INTX_RATE_LIMIT_PER_SECOND, burst=INTX_RATE_LIMIT_BURST),
-        "loopring": RateLimit(rate=LOOPRING_RATE_LIMIT_PER_SECOND, burst=LOOPRING_RATE_LIMIT_BURST),
-    }
-)
+def _documented_limits() -> dict[str, RateLimit | None]:
+    """The registry's documented limits, by venue value (read lazily: the registry imports us)."""
+    from venuekit._venues import REGISTRY
+
+    return {venue.value: spec.rate_limit for venue, spec in REGISTRY.items()}
 
 
 class RateLimiter:
@@ -215,10 +215,10 @@ class RateLimiter:
         safety_margin: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        merged: dict[str, RateLimit | None] = dict(DEFAULT_RATE_LIMITS)
+        merged: dict[str, RateLimit | None] = _documented_limits()
         for venue, limit in (limits or {}).items():
-            if venue not in DEFAULT_RATE_LIMITS:
-                known = ", ".join(sorted(DEFAULT_RATE_LIMITS))
+            if venue not in merged:
+                known = ", ".join(sorted(merged))
                 raise ValueError(f"unknown venue {venue!r} in rate limits (known: {known})")
             if limit is not None and not isinstance(limit, RateLimit):
                 raise TypeError(f"rate limit for {venue!r} must be a RateLimit or None")
@@ -240,7 +240,7 @@ class RateLimiter:
         >>> RateLimiter.disabled().reserve("loopring", "k")
         0.0
         """
-        return cls(limits=dict.fromkeys(DEFAULT_RATE_LIMITS))
+        return cls(limits=dict.fromkeys(_documented_limits()))
 
     def bucket(self, venue: str, key: str) -> TokenBucket | None:
         """The shared bucket for ``(venue, key)``; ``None`` when pacing is off for ``venue``."""
@@ -285,3 +285,82 @@ class RateLimiter:
         if wait > 0:
             await sleep(wait)
         return wait
+
+
+@attrs.frozen
+class Bucket:
+    """One shared budget: a venue, a hashed key id (never the key) and the limit paced at."""
+
+    venue: str
+    key_id: str
+    limit: RateLimit
+
+
+def key_id(api_key: str, secret: bytes) -> str:
+    """A stable id for a key that reveals neither it nor its secret: ``HMAC-SHA256(secret, key)``.
+
+    >>> key_id("key-1", b"s") == key_id("key-1", b"s") != key_id("key-2", b"s")
+    True
+    """
+    return hmac.new(secret, api_key.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class RateBudget(Protocol):
+    """Where the engine books rate-limit slots; in-process or shared through a store.
+
+    Example: ``wait = budget.reserve(bucket, timeout=2.0)``
+    """
+
+    def reserve(self, bucket: Bucket, *, timeout: float | None = None) -> float:
+        """Book a slot on ``bucket``; return the seconds to wait before using it."""
+        ...
+
+    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:
+        """``reserve`` for async code."""
+        ...
+
+    def pause(self, bucket: Bucket, seconds: float) -> None:
+        """Book nothing on ``bucket`` for ``seconds`` (after a 429)."""
+        ...
+
+    async def pause_async(self, bucket: Bucket, seconds: float) -> None:
+        """``pause`` for async code."""
+        ...
+
+
+class InProcessBudget:
+    """A ``RateBudget`` kept in this process: one ``TokenBucket`` per ``Bucket``.
+
+    >>> budget = InProcessBudget()
+    >>> budget.reserve(Bucket("loopring", "k", RateLimit(rate=1, burst=1)))
+    0.0
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[Bucket, TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def _bucket(self, bucket: Bucket) -> TokenBucket:
+        with self._lock:
+            found = self._buckets.get(bucket)
+            if found is None:
+                found = TokenBucket(bucket.limit.rate, bucket.limit.burst, clock=self._clock)
+                self._buckets[bucket] = found
+            return found
+
+    def reserve(self, bucket: Bucket, *, timeout: float | None = None) -> float:
+        """Book a slot; seconds to wait (never blocks)."""
+        return self._bucket(bucket).reserve()
+
+    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:
+        """Book a slot; seconds to wait (never blocks)."""
+        return self._bucket(bucket).reserve()
+
+    def pause(self, bucket: Bucket, seconds: float) -> None:
+        """Hold the bucket for ``seconds``."""
+        self._bucket(bucket).pause(seconds)
+
+    async def pause_async(self, bucket: Bucket, seconds: float) -> None:
+        """Hold the bucket for ``seconds``."""
+        self._bucket(bucket).pause(seconds)

@@ -1,56 +1,37 @@
-"""Every error venuekit raises, one tree for all venues.
+"""Every error venuekit raises: one root, three families that say where the failure happened.
 
 ::
 
-    VenueError                      base: anything a cancel can fail with
-    ├── InvalidRequest              (also a ValueError) the request is wrong; ``field`` names it
-    │   ├── VenueNotConfigured      the venue was used without credentials       (before any I/O)
-    │   ├── InvalidCredentials      credentials or their settings are malformed   (before any I/O)
-    │   └── VenueRejectedRequest    the venue answered that the request is invalid (HTTP 400 ...)
-    ├── AuthenticationError         key, signature, passphrase or timestamp refused (HTTP 401/403)
-    ├── OrderNotFound               the venue does not know the order
-    ├── OrderAlreadyDone            the cancel reject: order already filled, cancelled or closed
-    ├── RateLimited                 too many requests; ``retry_after`` seconds when the venue says
-    ├── VenueUnavailable            the venue failed (HTTP 5xx, or "try later") — retryable
-    └── TransportError              connect / timeout / dropped connection — retryable
+    VenueError                        base: anything a cancel can fail with
+    ├── InvalidRequest                (also ValueError) the request was wrong; nothing was sent
+    │   ├── InvalidCredentials        credentials or their settings are malformed
+    │   └── VenueNotConfigured        the venue was used without credentials
+    ├── VenueAnswerError              the venue answered no: ``status_code``, ``code``, ``message``
+    │   ├── VenueRejectedRequest      the venue says the request is invalid; ``field`` names it
+    │   ├── AuthenticationError       key, signature, passphrase, token or timestamp refused
+    │   ├── OrderNotFound             the venue does not know the order
+    │   ├── OrderAlreadyDone          the cancel reject: already filled, cancelled or closed
+    │   ├── RateLimited               too many requests; ``retry_after`` when the venue says
+    │   └── VenueUnavailable          the venue failed (HTTP 5xx, "try later"): retryable
+    └── TransportError                the request may not have got there (connect, timeout,
+        └── ResponseTooLarge          dropped connection, an answer too large to read);
+                                      ``may_have_reached_venue`` says whether it may have
 
-``InvalidRequest`` itself (status_code ``None``) is raised by venuekit before anything is sent;
-only its subclass ``VenueRejectedRequest`` comes from a venue's answer. A plain ``VenueError`` is
+``InvalidRequest`` is raised before any I/O (``attempts == 0``) and names the argument at fault in
+``field``, as data. ``VenueAnswerError`` carries the venue's own answer. A plain ``VenueError`` is
 an answer venuekit could not classify: an unknown error code, an unexpected status, a redirect
-(venuekit never follows one), or a body that is not JSON (its first characters are quoted).
+(never followed), a body that is not JSON (its first characters are quoted) — never a success
+and never "already done".
 
-Every error carries keyword-only ``venue``, ``status_code``, ``code`` (the venue's numeric error
-code, Loopring only) and ``message`` (the venue's own text); none of them ever holds a secret.
-``retryable`` says whether trying the same request later may succeed, and ``attempts`` how many
-attempts the client made before giving up (``0``: raised before anything was sent). The client
-already retried ``TransportError``, ``VenueUnavailable`` and ``RateLimited`` (see ``Client``);
-the error you catch is the last attempt's.
+Every field is set through the constructor (keyword-only), never patched after raising. The
+client raises the last attempt's error rebuilt with the call's record: ``attempts`` (how many
+were made), ``history`` (one ``AttemptRecord`` per attempt: its status or transport failure) and
+``may_have_reached_venue`` (whether any attempt may have reached the venue without an answer
+that says what happened: a timeout or dropped connection after sending, an HTTP 5xx, an answer
+too large to read) — so "failed" never reads as "nothing happened". No field ever holds a secret.
 
-How each venue's documented answers map (venues.md):
-
-=================  ==================================================  =====================
-venue              answer                                              class
-=================  ==================================================  =====================
-coinbase_exchange  400 "Order already done"                            OrderAlreadyDone
-coinbase_exchange  404 "NotFound"                                      OrderNotFound
-coinbase_exchange  400 "Invalid order id"                              VenueRejectedRequest
-coinbase_exchange  401 (any message), 403                              AuthenticationError
-coinbase_exchange  429 "Private rate limit exceeded"                   RateLimited
-coinbase_intx      400 "Invalid attribute"                             VenueRejectedRequest
-coinbase_intx      400 "... already done / cancelled / closed ..."     OrderAlreadyDone
-coinbase_intx      401, 403                                            AuthenticationError
-coinbase_intx      404                                                 OrderNotFound
-coinbase_intx      429 "Rate limit exceeded"                           RateLimited
-loopring           104001 104002 104004 104005                         AuthenticationError
-loopring           104003 (account id), 107002 (orderHash empty),      VenueRejectedRequest
-                   102120 (order not valid: ambiguous, never "done")
-loopring           107003 (order does not exist)                       OrderNotFound
-loopring           102117 (no orders to cancel)                        OrderAlreadyDone
-loopring           102118 (failed to cancel, try later)                VenueUnavailable
-loopring           100000 (unknown) and unlisted codes                 VenueError
-loopring           HTTP 429                                            RateLimited
-any                HTTP 5xx                                            VenueUnavailable
-=================  ==================================================  =====================
+Which venue answer maps to which class is documented in each venue's module and in the README's
+error table.
 
 Example::
 
@@ -58,25 +39,30 @@ Example::
         client.coinbase_exchange.cancel_order(order_id=order_id)
     except errors.OrderAlreadyDone:
         pass  # nothing left to cancel
-    except errors.RateLimited as exc:
-        time.sleep(exc.retry_after or 1.0)
+    except errors.VenueError as exc:
+        if exc.may_have_reached_venue:
+            ...  # look the order up before trying again
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import attrs
+
 from venuekit._constants import ERROR_EXCERPT_CHARS
-from venuekit._models import Venue
 
 __all__ = [
+    "AttemptRecord",
     "AuthenticationError",
     "InvalidCredentials",
     "InvalidRequest",
     "OrderAlreadyDone",
     "OrderNotFound",
     "RateLimited",
+    "ResponseTooLarge",
     "TransportError",
+    "VenueAnswerError",
     "VenueError",
     "VenueNotConfigured",
     "VenueRejectedRequest",
@@ -84,12 +70,28 @@ __all__ = [
 ]
 
 
-def _restore(cls: type[VenueError], state: dict[str, Any]) -> VenueError:
-    """Rebuild a pickled error (keyword-only constructors do not survive default pickling)."""
-    error = cls.__new__(cls)
-    Exception.__init__(error, state.get("message", ""))
-    error.__dict__.update(state)
-    return error
+@attrs.frozen(kw_only=True)
+class AttemptRecord:
+    """One attempt of a call: what came back (an HTTP status) or how it failed (no answer).
+
+    Example: ``AttemptRecord(number=1, status_code=503, error="VenueUnavailable", may_have_reached_venue=True)``
+    """
+
+    #: 1-based attempt number.
+    number: int
+    #: The HTTP status of the venue's answer; ``None`` when there was none.
+    status_code: int | None
+    #: The error class of a failed attempt (``"TransportError"``, ``"RateLimited"``...), else ``None``.
+    error: str | None
+    #: Whether this attempt may have reached the venue without a telling answer.
+    may_have_reached_venue: bool
+    #: Short text: the venue's message or the transport failure, never a secret.
+    detail: str = ""
+
+
+def _restore(cls: type[VenueError], kwargs: dict[str, Any]) -> VenueError:
+    """Rebuild a pickled error through its constructor."""
+    return cls(**kwargs)
 
 
 class VenueError(Exception):
@@ -102,26 +104,59 @@ class VenueError(Exception):
         self,
         message: str = "",
         *,
-        venue: Venue | None = None,
+        venue: str | None = None,
         status_code: int | None = None,
         code: int | None = None,
+        attempts: int = 0,
+        history: tuple[AttemptRecord, ...] = (),
+        may_have_reached_venue: bool = False,
     ) -> None:
         super().__init__(message)
         #: The venue's own error text (or venuekit's description); never a secret.
         self.message = message
-        #: The venue concerned, when there is one.
+        #: The venue concerned (a ``venuekit.Venue``, which is a ``str``), when there is one.
         self.venue = venue
         #: The HTTP status of the venue's answer; ``None`` when nothing was answered.
         self.status_code = status_code
-        #: The venue's numeric error code (Loopring), else ``None``.
+        #: The venue's numeric error code (Loopring, Deribit), else ``None``.
         self.code = code
-        #: Attempts the client made before giving up (set by the client; ``0``: nothing sent).
-        self.attempts = 0
+        #: Attempts the client made (``0``: raised before anything was sent).
+        self.attempts = attempts
+        #: One record per attempt, in order (empty when nothing was sent).
+        self.history = history
+        #: Whether any attempt may have reached the venue without an answer saying what happened.
+        self.may_have_reached_venue = may_have_reached_venue
+
+    def _kwargs(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this error (pickling, ``with_record``)."""
+        return {
+            "message": self.message,
+            "venue": self.venue,
+            "status_code": self.status_code,
+            "code": self.code,
+            "attempts": self.attempts,
+            "history": self.history,
+            "may_have_reached_venue": self.may_have_reached_venue,
+        }
+
+    def with_record(self, *, attempts: int, history: tuple[AttemptRecord, ...]) -> VenueError:
+        """A copy of this error with the call's record (built through the constructor).
+
+        Example: ``error.with_record(attempts=3, history=records)``
+        """
+        kwargs = self._kwargs()
+        reached = any(record.may_have_reached_venue for record in history)
+        kwargs.update(
+            attempts=attempts,
+            history=history,
+            may_have_reached_venue=reached or self.may_have_reached_venue,
+        )
+        return type(self)(**kwargs)
 
     def __str__(self) -> str:
         parts = []
         if self.venue is not None:
-            parts.append(f"{self.venue.value}:")
+            parts.append(f"{self.venue}:")
         message = self.message
         if len(message) > ERROR_EXCERPT_CHARS:
             message = message[: ERROR_EXCERPT_CHARS - 3] + "..."
@@ -136,31 +171,30 @@ class VenueError(Exception):
         return " ".join(parts)
 
     def __repr__(self) -> str:
-        venue = self.venue.value if self.venue is not None else None
+        venue = str(self.venue) if self.venue is not None else None
         return (
             f"{type(self).__name__}(venue={venue!r}, status_code={self.status_code!r}, "
             f"code={self.code!r}, message={str(self.message)[:ERROR_EXCERPT_CHARS]!r})"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore, (type(self), dict(self.__dict__)))
+        return (_restore, (type(self), self._kwargs()))
 
 
-class InvalidRequest(VenueError, ValueError):  # noqa: N818 (name fixed by issue 4)
-    """The request is invalid; raised before any I/O unless it is a ``VenueRejectedRequest``."""
+class _WithField(VenueError):
+    """An error that names the argument or setting at fault (``field``, as data)."""
 
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        field: str | None = None,
-        venue: Venue | None = None,
-        status_code: int | None = None,
-        code: int | None = None,
-    ) -> None:
-        super().__init__(message, venue=venue, status_code=status_code, code=code)
+    def __init__(self, message: str = "", *, field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         #: The argument (or setting) at fault, e.g. ``"order_id"``; ``None`` when unknown.
         self.field = field
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "field": self.field}
+
+
+class InvalidRequest(_WithField, ValueError):  # noqa: N818 (public name since issue 4)
+    """The request is wrong (type, range, text, missing or conflicting argument); nothing was sent."""
 
 
 class VenueNotConfigured(InvalidRequest):
@@ -171,66 +205,54 @@ class InvalidCredentials(InvalidRequest):
     """Credentials (or the environment variables holding them) are missing or malformed."""
 
 
-class VenueRejectedRequest(InvalidRequest):
-    """The venue answered that the request is invalid (e.g. "Invalid order id")."""
+class VenueAnswerError(VenueError):
+    """The venue answered, and the answer is no: its status, code and message are attached."""
 
 
-class AuthenticationError(VenueError):
-    """The venue refused the key, signature, passphrase or timestamp."""
-
-    #: ``True`` when the client saw that the request's timestamp was outside the venue's window
-    #: (from the answer's ``Date`` header); ``None``: judged from the message alone.
-    timestamp_expired: bool | None = None
+class VenueRejectedRequest(_WithField, VenueAnswerError):
+    """The venue answered that the request is invalid (e.g. "Invalid order id", product unknown)."""
 
 
-class OrderNotFound(VenueError):  # noqa: N818 (name fixed by issue 4)
+class AuthenticationError(VenueAnswerError):
+    """The venue refused the key, signature, passphrase, token or timestamp."""
+
+
+class OrderNotFound(VenueAnswerError):  # noqa: N818 (public name since issue 4)
     """The venue does not know the order (wrong id, other account, or purged)."""
 
 
-class OrderAlreadyDone(VenueError):  # noqa: N818 (name fixed by issue 4)
+class OrderAlreadyDone(VenueAnswerError):  # noqa: N818 (public name since issue 4)
     """The cancel reject: the order is already filled, cancelled or otherwise closed."""
 
 
-class RateLimited(VenueError):  # noqa: N818 (name fixed by issue 4)
+class RateLimited(VenueAnswerError):  # noqa: N818 (public name since issue 4)
     """The venue's rate limit was hit; ``retry_after`` holds its hint in seconds, if any."""
 
     retryable: ClassVar[bool] = True
 
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        retry_after: float | None = None,
-        venue: Venue | None = None,
-        status_code: int | None = None,
-        code: int | None = None,
-    ) -> None:
-        super().__init__(message, venue=venue, status_code=status_code, code=code)
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
         #: Seconds to wait, from the ``Retry-After`` header (seconds or HTTP date); else ``None``.
         self.retry_after = retry_after
 
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "retry_after": self.retry_after}
 
-class VenueUnavailable(VenueError):  # noqa: N818 (name fixed by issue 4)
+
+class VenueUnavailable(VenueAnswerError):  # noqa: N818 (public name since issue 4)
     """The venue failed to process the request (HTTP 5xx or an explicit "try later")."""
 
     retryable: ClassVar[bool] = True
 
 
 class TransportError(VenueError):
-    """The request could not be completed: connection refused, timed out, or dropped."""
+    """No usable answer: connection refused, timed out, dropped, or an answer too large to read."""
 
     retryable: ClassVar[bool] = True
 
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        may_have_reached_venue: bool = True,
-        venue: Venue | None = None,
-        status_code: int | None = None,
-        code: int | None = None,
-    ) -> None:
-        super().__init__(message, venue=venue, status_code=status_code, code=code)
-        #: ``False`` only when the failure happened before the request left (e.g. connect
-        #: error); otherwise the venue may have cancelled the order without us hearing back.
-        self.may_have_reached_venue = may_have_reached_venue
+    def __init__(self, message: str = "", *, may_have_reached_venue: bool = True, **kwargs: Any):
+        super().__init__(message, may_have_reached_venue=may_have_reached_venue, **kwargs)
+
+
+class ResponseTooLarge(TransportError):
+    """The answer was larger than a cancel answer can be; the cancel may have reached the venue."""

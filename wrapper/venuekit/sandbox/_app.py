@@ -11,7 +11,6 @@ from typing import Literal
 import anyio
 import attrs
 
-from venuekit._constants import LOOPRING_CANCEL_PATH
 from venuekit.sandbox._config import Faults, SandboxConfig
 from venuekit.sandbox._exchange import ExchangeVenue
 from venuekit.sandbox._http import (
@@ -38,6 +37,7 @@ Venue = ExchangeVenue | IntxVenue | LoopringVenue
 
 _EXCHANGE_ORDERS = "/orders/"
 _INTX_ORDERS = "/api/v1/orders/"
+_LOOPRING_ORDER = "/api/v3/order"
 
 
 class Fate(enum.Enum):
@@ -180,7 +180,7 @@ class SandboxApp:
             if segment and "/" not in segment:
                 return _Route(self._intx, "intx_cancel", ("DELETE",), segment)
             return _Route(self._intx, "none")
-        if raw_path == LOOPRING_CANCEL_PATH:
+        if raw_path == _LOOPRING_ORDER:
             return _Route(self._loopring, "loopring_cancel", ("DELETE",))
         if raw_path.startswith(_EXCHANGE_ORDERS):
             segment = raw_path[len(_EXCHANGE_ORDERS) :]

@@ -8,15 +8,16 @@ from collections.abc import Callable
 
 import attrs
 
-from venuekit._constants import (
-    EXCHANGE_RATE_LIMIT_BURST,
-    EXCHANGE_RATE_LIMIT_PER_SECOND,
-    INTX_RATE_LIMIT_PER_SECOND,
-    LOOPRING_RATE_LIMIT_PER_SECOND,
-)
 from venuekit.sandbox._credentials import DEFAULT_CREDENTIALS, SandboxCredentials
 
 __all__ = ["Faults", "RateLimit", "SandboxConfig"]
+
+# The venues' documented limits (venues.md), kept here on purpose rather than read from the
+# client: the sandbox checks the client, so it must not share the client's numbers.
+EXCHANGE_RATE_LIMIT_PER_SECOND = 15  # private endpoints, per profile ...
+EXCHANGE_RATE_LIMIT_BURST = 30  # ... bursts to 30
+INTX_RATE_LIMIT_PER_SECOND = 40  # per API key
+LOOPRING_RATE_LIMIT_PER_SECOND = 5
 
 
 def _probability(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 from typing import Literal
 
-from venuekit._constants import EXCHANGE_CLOCK_WINDOW
 from venuekit.sandbox._coinbase_auth import authenticate
 from venuekit.sandbox._credentials import ExchangeAccount
 from venuekit.sandbox._http import Request, Response
@@ -15,6 +14,9 @@ from venuekit.sandbox._ratelimit import TokenBuckets
 from venuekit.sandbox._state import CancelOutcome, SandboxState
 
 __all__ = ["ExchangeVenue"]
+
+#: Requests more than 30 s off the server clock are rejected (venues.md).
+_CLOCK_WINDOW = 30.0
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _CLIENT_PREFIX = "client:"
@@ -102,7 +104,7 @@ class ExchangeVenue:
             request,
             self._accounts,
             now=now,
-            window=EXCHANGE_CLOCK_WINDOW,
+            window=_CLOCK_WINDOW,
             integer_timestamp=False,
             sign_query=True,
             buckets=self._buckets,

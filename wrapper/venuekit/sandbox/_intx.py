@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from venuekit._constants import INTX_CLOCK_WINDOW
 from venuekit.sandbox._coinbase_auth import authenticate
 from venuekit.sandbox._credentials import IntxAccount
 from venuekit.sandbox._http import Request, Response
@@ -14,6 +13,9 @@ from venuekit.sandbox._ratelimit import TokenBuckets
 from venuekit.sandbox._state import CancelOutcome, IntxOrder, SandboxState
 
 __all__ = ["IntxVenue", "order_result"]
+
+#: Current INTX docs allow 5 s of clock skew (venues.md).
+_CLOCK_WINDOW = 5.0
 
 _GTC_LIFETIME = 30 * 24 * 3600.0  # docs: "A Good Till Cancel (GTC) can last up to 30 days"
 
@@ -115,7 +117,7 @@ class IntxVenue:
             request,
             self._accounts,
             now=now,
-            window=INTX_CLOCK_WINDOW,
+            window=_CLOCK_WINDOW,
             integer_timestamp=True,
             sign_query=False,
             buckets=self._buckets,

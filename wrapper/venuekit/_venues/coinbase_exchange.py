@@ -1,4 +1,20 @@
-"""Coinbase Exchange: ``DELETE /orders/{order_id}`` — arguments in, ``CancelResult`` out, no I/O.
+"""Coinbase Exchange (live): ``DELETE /orders/{order_id}`` — arguments in, ``CancelResult`` out.
+
+No I/O here. Answers (venues.md; exact texts only, anything else is a plain ``VenueError``):
+
+=========================================  ====================================
+answer                                     class
+=========================================  ====================================
+200 with the id as a bare JSON string      ``CancelResult`` ``CANCELLED``
+400 "Order already done"                   ``OrderAlreadyDone``
+404 "NotFound"                             ``OrderNotFound``
+400 "Invalid order id"                     ``VenueRejectedRequest`` (the id field)
+404 "ProductNotFound" / "Product not       ``VenueRejectedRequest`` (``product_id``)
+found" (likewise profile)
+401 (any message), 403                     ``AuthenticationError``
+429                                        ``RateLimited``
+5xx                                        ``VenueUnavailable``
+=========================================  ====================================
 
 The path and query come from the generated ``coinbase_exchange_api`` module's ``_get_kwargs``, so
 the generated code owns path templating and percent-encoding (``quote(id, safe="")``: ``/``,
@@ -10,25 +26,34 @@ encoded.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from venuekit import errors
-from venuekit._adapters._common import (
+from venuekit._credentials import CoinbaseExchangeCredentials
+from venuekit._models import CancelResult, CancelState
+from venuekit._policy import message_says_timestamp_expired
+from venuekit._ratelimit import RateLimit
+from venuekit._spec_usage import OperationUse
+from venuekit._venues._common import (
     NotJSONError,
     PreparedCancel,
     RawResponse,
     check_id,
     check_optional_text,
+    date_header_reading,
     error_for_status,
     excerpt,
     logger,
     not_json_success,
     parse_json_exact,
 )
-from venuekit._models import CancelResult, CancelState, Venue
+from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
+from venuekit.auth import CoinbaseExchangeAuth
 
-__all__ = ["CLIENT_NAMESPACE", "interpret_cancel", "prepare_cancel"]
+__all__ = ["CLIENT_NAMESPACE", "SPEC", "interpret_cancel", "prepare_cancel"]
 
 VENUE = Venue.COINBASE_EXCHANGE
 #: The namespace that marks a client-assigned id in the order path (Exchange docs).
@@ -138,21 +163,107 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
     )
 
 
+#: Exact texts (lowercased) of the venue's answers about the order itself (venues.md).
+_ALREADY_DONE = frozenset({"order already done"})
+_ORDER_NOT_FOUND = frozenset({"notfound", "order not found"})
+_INVALID_ORDER_ID = frozenset({"invalid order id"})
+#: Not-found answers about something else than the order: the field at fault.
+_OTHER_NOT_FOUND = {
+    "productnotfound": "product_id",
+    "product not found": "product_id",
+    "profilenotfound": "profile_id",
+    "profile not found": "profile_id",
+}
+
+
 def _error(prepared: PreparedCancel, raw: RawResponse, body: object) -> errors.VenueError:
     status = raw.status_code
     if not isinstance(body, dict):
         return error_for_status(VENUE, raw, message=None)
     text = body.get("message")
     message = text if isinstance(text, str) else excerpt(raw.content, raw.secrets)
-    lowered = message.lower()
+    exact = message.strip().lower()
     if status == 429 or status >= 500 or status in {401, 403}:
         return error_for_status(VENUE, raw, message=message)
-    if "already done" in lowered:
+    if exact in _ALREADY_DONE and status == 400:
         return errors.OrderAlreadyDone(message, venue=VENUE, status_code=status)
-    if status == 404 or "notfound" in lowered or "not found" in lowered:
+    if exact in _ORDER_NOT_FOUND and status == 404:
         return errors.OrderNotFound(message, venue=VENUE, status_code=status)
-    if "invalid order id" in lowered:
+    if exact in _INVALID_ORDER_ID:
         return errors.VenueRejectedRequest(
             message, field=prepared.id_field, venue=VENUE, status_code=status
         )
+    if exact in _OTHER_NOT_FOUND:
+        return errors.VenueRejectedRequest(
+            message, field=_OTHER_NOT_FOUND[exact], venue=VENUE, status_code=status
+        )
     return error_for_status(VENUE, raw, message=message)
+
+
+def _prepare(arguments: Mapping[str, object], credentials: object) -> PreparedCancel:
+    return prepare_cancel(
+        order_id=arguments.get("order_id"),  # type: ignore[arg-type]  # checked inside
+        client_oid=arguments.get("client_oid"),  # type: ignore[arg-type]
+        product_id=arguments.get("product_id"),  # type: ignore[arg-type]
+        profile_id=arguments.get("profile_id"),  # type: ignore[arg-type]
+    )
+
+
+def _read_time(raw: RawResponse) -> float | None:
+    """``GET /time``'s ``epoch`` (seconds, decimals), or ``None``."""
+    try:
+        body = parse_json_exact(raw.content)
+    except NotJSONError:
+        return None
+    epoch = body.get("epoch") if isinstance(body, dict) and raw.status_code == 200 else None
+    try:
+        value = float(epoch) if isinstance(epoch, str) else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _secrets(credentials: CoinbaseExchangeCredentials) -> frozenset[str]:
+    return frozenset({credentials.api_key, credentials.api_secret, credentials.passphrase})
+
+
+SPEC = VenueSpec(
+    venue=VENUE,
+    title="Coinbase Exchange",
+    status="live",
+    credentials=(
+        CredentialKind(
+            type=CoinbaseExchangeCredentials,
+            env=(
+                ("api_key", "VENUEKIT_COINBASE_EXCHANGE_API_KEY"),
+                ("api_secret", "VENUEKIT_COINBASE_EXCHANGE_API_SECRET"),
+                ("passphrase", "VENUEKIT_COINBASE_EXCHANGE_PASSPHRASE"),
+            ),
+            auth=CoinbaseExchangeAuth,
+            base_url="https://api.exchange.coinbase.com",
+            rate_key=lambda credentials: credentials.api_key,
+            secrets=_secrets,
+        ),
+    ),
+    sandbox_base_url="https://api-public.sandbox.exchange.coinbase.com",
+    # Private endpoints: 15 requests/s per profile, bursts to 30 (token bucket).
+    rate_limit=RateLimit(rate=15, burst=30),
+    # Requests more than 30 s off the server clock are rejected.
+    clock_window=30.0,
+    fields=("order_id", "client_oid", "product_id", "profile_id"),
+    cancel=Action(prepare=_prepare, interpret=interpret_cancel),
+    time_request=PreparedCancel(venue=VENUE, method="GET", url="/time", params=()),
+    read_time=_read_time,
+    timestamp_rejected=message_says_timestamp_expired,
+    clock_reading=date_header_reading,
+    package="coinbase_exchange_api",
+    operations=(
+        OperationUse(
+            spec="coinbase_exchange",
+            method="DELETE",
+            path="/orders/{order_id}",
+            sends=frozenset({"order_id", "product_id", "profile_id"}),
+            reads=frozenset({""}),
+        ),
+    ),
+)

@@ -1,7 +1,7 @@
-"""Venue-independent pieces of the adapters: the prepared request, exact JSON, error building.
+"""What the venue modules share: the prepared request, the raw answer, exact JSON, error building.
 
-Nothing here does I/O. Adapters turn arguments into a ``PreparedCancel`` and turn a ``RawResponse``
-into a ``CancelResult`` or an exception; the client only sends.
+Nothing here does I/O. A venue's actions turn arguments into a ``PreparedCancel`` and a
+``RawResponse`` into a result or an exception; the engine only sends.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import attrs
 import httpx
 
 from venuekit import errors
-from venuekit._constants import ERROR_EXCERPT_CHARS
-from venuekit._models import Venue
-from venuekit._retry import parse_retry_after
+from venuekit._clock import offset_from_date_header
+from venuekit._constants import CLOCK_DATE_HEADER_UNCERTAINTY, ERROR_EXCERPT_CHARS
+from venuekit._policy import parse_retry_after
+from venuekit._venues._spec import Venue
 
 __all__ = [
     "NotJSONError",
@@ -27,6 +28,7 @@ __all__ = [
     "check_bool_free_int",
     "check_id",
     "check_optional_text",
+    "date_header_reading",
     "drop_nulls",
     "error_for_status",
     "excerpt",
@@ -83,7 +85,7 @@ class RawResponse:
     #: Current time (epoch seconds), to turn an HTTP-date ``Retry-After`` into seconds.
     now: float
     #: Credential values that must never appear in an error message.
-    secrets: Collection[str] = ()
+    secrets: Collection[str] = attrs.field(default=(), repr=False)
 
 
 class NotJSONError(ValueError):
@@ -225,3 +227,14 @@ def not_json_success(venue: Venue, raw: RawResponse) -> errors.VenueError:
 def _unstructured(raw: RawResponse) -> str:
     body = excerpt(raw.content, raw.secrets)
     return f"HTTP {raw.status_code} with a body that is not a JSON error object: {body!r}"
+
+
+def date_header_reading(raw: RawResponse) -> tuple[float, float] | None:
+    """The venue's clock from the answer's ``Date`` header: ``(offset, uncertainty)``, or None.
+
+    >>> date_header_reading(RawResponse(status_code=200, headers=httpx.Headers(
+    ...     {"date": "Thu, 01 Jan 1970 00:00:13 GMT"}), content=b"", now=10.5))
+    (3.0, 1.0)
+    """
+    estimate = offset_from_date_header(raw.headers.get("date"), received_at=raw.now)
+    return None if estimate is None else (estimate, CLOCK_DATE_HEADER_UNCERTAINTY)

@@ -1,4 +1,4 @@
-"""Loopring v3: ``DELETE /api/v3/order?accountId=&orderHash=|clientOrderId=`` — no I/O, no spec.
+"""Loopring v3 (offline): ``DELETE /api/v3/order?accountId=&orderHash=|clientOrderId=`` — no spec.
 
 Loopring is reported offline since its relayer shut down at the end of June 2026; this adapter
 follows the documented v3 API (seed 004, venues.md). Errors come as HTTP 400 with
@@ -22,10 +22,16 @@ an error object is honoured even on a 2xx. Code mapping (decisions marked *):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from venuekit import errors
-from venuekit._adapters._common import (
+from venuekit._credentials import LoopringCredentials
+from venuekit._models import CancelResult, CancelState
+from venuekit._ratelimit import RateLimit
+from venuekit._venues._common import (
     NotJSONError,
     PreparedCancel,
     RawResponse,
@@ -39,12 +45,94 @@ from venuekit._adapters._common import (
     parse_json_exact,
     redact,
 )
-from venuekit._constants import LOOPRING_CANCEL_PATH
-from venuekit._models import CancelResult, CancelState, LoopringCancelResponse, Venue
+from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
+from venuekit.auth import LoopringAuth
 
-__all__ = ["ERROR_CODES", "interpret_cancel", "prepare_cancel"]
+__all__ = [
+    "ERROR_CODES",
+    "LOOPRING_ORDER_STATUSES",
+    "SPEC",
+    "LoopringCancelResponse",
+    "interpret_cancel",
+    "prepare_cancel",
+]
 
 VENUE = Venue.LOOPRING
+#: The cancel endpoint (no OpenAPI spec exists, so the path lives here).
+CANCEL_PATH = "/api/v3/order"
+
+#: Loopring's documented order statuses (seed 004). Others are kept as sent.
+LOOPRING_ORDER_STATUSES = frozenset(
+    {"processing", "processed", "cancelling", "cancelled", "expired", "failed"}
+)
+
+
+def _optional_bool(value: object) -> bool | None:
+    """Read a JSON boolean; the docs' own example sends ``"false"`` as a string."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    raise ValueError(f"expected a boolean, got {type(value).__name__}")
+
+
+def _optional_str(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"expected a string, got {type(value).__name__}")
+
+
+@attrs.frozen(kw_only=True)
+class LoopringCancelResponse:
+    """Loopring's answer to ``DELETE /api/v3/order`` (seed 004's response table).
+
+    ``status`` is kept exactly as sent (documented values: ``LOOPRING_ORDER_STATUSES``); fields the
+    documentation does not list are kept in ``additional_properties``::
+
+        >>> r = LoopringCancelResponse.from_dict(
+        ...     {"hash": "0x05a9", "clientOrderId": "c1", "status": "cancelled", "isIdempotent": False}
+        ... )
+        >>> (r.hash, r.client_order_id, r.status, r.is_idempotent)
+        ('0x05a9', 'c1', 'cancelled', False)
+    """
+
+    #: The order hash (Loopring's order id).
+    hash: str
+    #: The client-side order id given when the order was submitted, if any.
+    client_order_id: str | None = None
+    #: The order status as Loopring sent it, e.g. ``"cancelled"``.
+    status: str
+    #: True when the same request was already processed (documented as a boolean).
+    is_idempotent: bool | None = None
+    #: Fields Loopring sent that the documentation does not list.
+    additional_properties: Mapping[str, object] = attrs.field(factory=dict, repr=False, hash=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LoopringCancelResponse:
+        """Build the model from a decoded JSON object; ``ValueError`` when it does not fit.
+
+        Example: ``LoopringCancelResponse.from_dict({"hash": "0x1", "status": "cancelling"})``.
+        """
+        rest = dict(data)
+        order_hash = _optional_str(rest.pop("hash", None))
+        status = _optional_str(rest.pop("status", None))
+        if order_hash is None or status is None:
+            raise ValueError("Loopring cancel response lacks 'hash' or 'status'")
+        return cls(
+            hash=order_hash,
+            client_order_id=_optional_str(rest.pop("clientOrderId", None)),
+            status=status,
+            is_idempotent=_optional_bool(rest.pop("isIdempotent", None)),
+            additional_properties=rest,
+        )
+
+
+#: The venue's typed response carried by ``CancelResult.response``: Coinbase Exchange's bare id
+#: string, INTX's generated ``OrderResultV1``, Loopring's ``LoopringCancelResponse``; ``None``
+#: when the venue's answer was a success but did not fit its documented shape (see ``raw``).
+VenueResponse: TypeAlias = "str | OrderResultV1 | LoopringCancelResponse | None"
+
+
 
 #: Loopring statuses that mean the order is cancelled; any other status on success is pending.
 _CANCELLED_STATUSES = frozenset({"cancelled"})
@@ -98,7 +186,7 @@ def prepare_cancel(
         return PreparedCancel(
             venue=VENUE,
             method="DELETE",
-            url=LOOPRING_CANCEL_PATH,
+            url=CANCEL_PATH,
             params=params,
             order_id=value,
             id_field="order_hash",
@@ -107,7 +195,7 @@ def prepare_cancel(
     return PreparedCancel(
         venue=VENUE,
         method="DELETE",
-        url=LOOPRING_CANCEL_PATH,
+        url=CANCEL_PATH,
         params=(("accountId", str(account)), ("clientOrderId", value)),
         client_order_id=value,
         id_field="client_order_id",
@@ -222,3 +310,68 @@ def _error(
     if issubclass(cls, errors.InvalidRequest):
         return cls(message, field=field, venue=VENUE, status_code=status, code=code)
     return cls(message, venue=VENUE, status_code=status, code=code)
+
+
+def _prepare(arguments: Mapping[str, object], credentials: object) -> PreparedCancel:
+    account = arguments.get("account_id")
+    if isinstance(account, str) and account.strip().isdecimal():
+        account = int(account.strip())
+    return prepare_cancel(
+        order_hash=arguments.get("order_hash"),  # type: ignore[arg-type]  # checked inside
+        client_order_id=arguments.get("client_order_id"),  # type: ignore[arg-type]
+        account_id=account,  # type: ignore[arg-type]
+        default_account_id=(
+            credentials.account_id if isinstance(credentials, LoopringCredentials) else None
+        ),
+    )
+
+
+def _secrets(credentials: LoopringCredentials) -> frozenset[str]:
+    key = credentials.private_key
+    raw = credentials.eddsa_private_key
+    return frozenset(
+        {credentials.api_key, str(raw), f"{key:x}", f"{key:064x}", hex(key), f"0x{key:064x}"}
+    )
+
+
+def _from_env(values: Mapping[str, str]) -> LoopringCredentials:
+    text = values["account_id"].strip()
+    if not text.isdecimal():
+        raise errors.InvalidCredentials(
+            "VENUEKIT_LOOPRING_ACCOUNT_ID must be a decimal integer",
+            field="VENUEKIT_LOOPRING_ACCOUNT_ID",
+            venue=VENUE,
+        )
+    return LoopringCredentials(
+        api_key=values["api_key"],
+        eddsa_private_key=values["eddsa_private_key"],
+        account_id=int(text),
+    )
+
+
+SPEC = VenueSpec(
+    venue=VENUE,
+    title="Loopring v3",
+    status="reported offline since the relayer shut down in June 2026; documented API kept",
+    credentials=(
+        CredentialKind(
+            type=LoopringCredentials,
+            env=(
+                ("api_key", "VENUEKIT_LOOPRING_API_KEY"),
+                ("eddsa_private_key", "VENUEKIT_LOOPRING_EDDSA_PRIVATE_KEY"),
+                ("account_id", "VENUEKIT_LOOPRING_ACCOUNT_ID"),
+            ),
+            auth=LoopringAuth,
+            base_url="https://api3.loopring.io",
+            rate_key=lambda credentials: credentials.api_key,
+            secrets=_secrets,
+            from_env=_from_env,
+        ),
+    ),
+    sandbox_base_url="https://uat2.loopring.io",
+    # 5 requests/s, 429 beyond; no documented burst: the bucket holds one second of requests.
+    rate_limit=RateLimit(rate=5, burst=5),
+    clock_window=None,  # signs no timestamp
+    fields=("order_hash", "client_order_id", "account_id"),
+    cancel=Action(prepare=_prepare, interpret=interpret_cancel),
+)
