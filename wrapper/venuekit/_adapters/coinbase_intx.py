@@ -1,9 +1,10 @@
 """Coinbase INTX: ``DELETE /api/v1/orders/{id}?portfolio=`` — arguments in, result out, no I/O.
 
 INTX is retired (consolidated into Deribit on 1 October 2026); this adapter follows the documented
-v1 API for the sandbox and anyone still holding it. The generated ``coinbase_intx_api`` module's
-``_get_kwargs`` builds the path (``quote(id, safe="")``) and query; the response is typed with the
-generated ``OrderResultV1`` after an exact JSON decode (ids and prices keep their literal text).
+v1 API for the sandbox and anyone still holding it. The method, path template and query names come
+from the generated ``coinbase_intx_api`` module's public ``OPERATION`` contract; the id is
+percent-encoded here (``quote(id, safe="")``). The response is typed with the generated
+``OrderResultV1`` after an exact JSON decode (ids and prices keep their literal text).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from venuekit import errors
 from venuekit._adapters._common import (
@@ -58,15 +60,13 @@ def prepare_cancel(*, order_id: str, portfolio: str) -> PreparedCancel:
     portfolio_id = check_id(portfolio, field="portfolio", path_segment=False)
     # Imported here, not at module level: `import venuekit` stays free of the generated package
     # (INTX is retired; most users never load it).
-    from coinbase_intx_api.api.orders import cancel_order as generated
+    from coinbase_intx_api.api.orders.cancel_order import OPERATION
 
-    kwargs: dict[str, Any] = generated._get_kwargs(id=order, portfolio=portfolio_id)
-    params = tuple((str(k), str(v)) for k, v in dict(kwargs.get("params") or {}).items())
     return PreparedCancel(
         venue=VENUE,
-        method=str(kwargs["method"]).upper(),
-        url=str(kwargs["url"]),
-        params=params,
+        method=OPERATION.method,
+        url=OPERATION.render_path({"id": quote(order, safe="")}),
+        params=OPERATION.query({"portfolio": portfolio_id}),
         order_id=order,
         id_field="order_id",
     )
