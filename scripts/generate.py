@@ -35,7 +35,7 @@ CONFIG = ROOT / "scripts" / "openapi"
 TEMPLATES = CONFIG / "templates"
 GENERATED = ROOT / "generated"
 RUFF_CONFIG = GENERATED / "ruff.toml"
-VENUES = ("coinbase_exchange", "coinbase_intx")
+VENUES = ("coinbase_exchange", "coinbase_intx", "deribit")
 #: The generator's own templates that repo templates extend with ``{% include "base/<name>" %}``.
 BASE_TEMPLATES = ("endpoint_module.py.jinja", "types.py.jinja")
 
