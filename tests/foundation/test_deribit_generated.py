@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,16 @@ def test_numeric_price_and_unknown_enum_values_are_kept() -> None:
     assert order.amount == 10
     assert type(order.amount) is int  # the model converts nothing: the decoded value stays
     assert order.to_dict() == result
+
+
+def test_exactly_decoded_numbers_pass_through_unchanged() -> None:
+    """A body decoded with parse_float=Decimal (as the wrapper does) keeps its exact numbers."""
+    text = json.dumps(_example("/private/cancel")).replace(
+        '"market_price"', "0.10000000000000000555"
+    )
+    order = PrivateCancelResponse.from_dict(json.loads(text, parse_float=Decimal)).result
+    assert order.price == Decimal("0.10000000000000000555")
+    assert order.trigger_price == Decimal("144.73")
 
 
 @pytest.mark.parametrize(
