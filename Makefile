@@ -22,14 +22,16 @@ $(STAMP): requirements/dev.txt pyproject.toml
 
 install: $(STAMP)  ## create .venv with the pinned dev dependencies and venuekit (editable)
 
-specs: $(STAMP)  ## re-extract specs/<venue>.yaml from the docs pages in specs/pages/
+specs: $(STAMP)  ## rebuild specs/<venue>.yaml: extract from specs/pages/, derive from specs/upstream/
 	$(PY) scripts/extract_specs.py
+	$(PY) scripts/derive_specs.py
 
 generate: $(STAMP)  ## regenerate generated/ from specs/ with openapi-python-client
 	$(PY) scripts/generate.py
 
 check-generated: $(STAMP)  ## fail with the diff when specs/ or generated/ is stale
 	$(PY) scripts/extract_specs.py --check
+	$(PY) scripts/derive_specs.py --check
 	$(PY) scripts/generate.py --check
 
 lint: $(STAMP)  ## ruff (lint + format check)
@@ -42,7 +44,7 @@ typecheck: $(STAMP)  ## mypy --strict on wrapper/
 test: lint typecheck check-generated check-wheel  ## everything CI checks: lint, types, generated code, wheel, tests
 	$(PY) -m pytest
 
-check-wheel: $(STAMP)  ## build the wheel, install it in a clean venv, import the three packages
+check-wheel: $(STAMP)  ## build the wheel, install it in a clean venv, import its packages
 	$(PY) scripts/check_wheel.py
 
 demo: $(STAMP)  ## cancel orders on all three venues against the embedded local sandbox

@@ -1,4 +1,4 @@
-"""Build the wheel, install it into a brand-new virtual environment and import the three packages.
+"""Build the wheel, install it into a brand-new virtual environment and import its packages.
 
 Usage::
 
@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("venuekit", "coinbase_exchange_api", "coinbase_intx_api")
+PACKAGES = ("venuekit", "coinbase_exchange_api", "coinbase_intx_api", "deribit_api")
 
 
 def main() -> int:

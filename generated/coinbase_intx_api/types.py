@@ -54,3 +54,85 @@ class Response(Generic[T]):
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+
+
+@define(frozen=True, kw_only=True)
+class Operation:
+    """The wire contract of one API operation: what a caller needs to build the request itself.
+
+    Names are the spec's wire names, in spec order. Nothing here encodes or serialises values: the
+    caller percent-encodes each path segment (``urllib.parse.quote(value, safe="")``) and turns
+    query values into strings.
+
+    Example::
+
+        from urllib.parse import quote
+
+        url = OPERATION.render_path({"order_id": quote(order_id, safe="")})
+        params = OPERATION.query({"product_id": product_id})
+    """
+
+    name: str
+    """Generated identifier: snake_case of the spec's operationId; also the module's name."""
+    method: str
+    """HTTP method, upper case."""
+    path: str
+    """The spec's path template; placeholders are ``{wire_name}``."""
+    path_params: tuple[str, ...] = ()
+    """Path placeholders, in path order."""
+    query_params: tuple[str, ...] = ()
+    """Query parameters, in spec order."""
+    required_query_params: tuple[str, ...] = ()
+    """The query parameters the spec marks required, in spec order."""
+    header_params: tuple[str, ...] = ()
+    """Header parameters, in spec order."""
+    body_content_types: tuple[str, ...] = ()
+    """Request body media types, in spec order; empty when the operation takes no body."""
+
+    def render_path(self, segments: Mapping[str, str]) -> str:
+        """The path with every placeholder replaced by its (already percent-encoded) segment.
+
+        Raises ``ValueError`` unless ``segments`` names exactly the path parameters.
+
+        Example::
+
+            Operation(name="x", method="GET", path="/a/{id}", path_params=("id",)).render_path({"id": "7"})
+        """
+        if set(segments) != set(self.path_params):
+            raise ValueError(
+                f"{self.name}: path segments {sorted(segments)} do not match the path parameters "
+                f"{list(self.path_params)}"
+            )
+        head, *pieces = self.path.split("{")
+        parts = [head]
+        for piece in pieces:
+            placeholder, _, rest = piece.partition("}")
+            parts.append(segments[placeholder])
+            parts.append(rest)
+        return "".join(parts)
+
+    def query(self, values: Mapping[str, str | None]) -> tuple[tuple[str, str], ...]:
+        """The (name, value) query pairs to send, in spec order, leaving out ``None`` values.
+
+        Raises ``ValueError`` for a name that is not a query parameter of this operation, or when
+        a required one is missing or ``None``.
+
+        Example::
+
+            Operation(name="x", method="GET", path="/a", query_params=("b",)).query({"b": "1"})
+        """
+        unknown = sorted(set(values) - set(self.query_params))
+        if unknown:
+            raise ValueError(f"{self.name}: not query parameters: {unknown}")
+        missing = [name for name in self.required_query_params if values.get(name) is None]
+        if missing:
+            raise ValueError(f"{self.name}: required query parameters missing: {missing}")
+        pairs: list[tuple[str, str]] = []
+        for name in self.query_params:
+            value = values.get(name)
+            if value is not None:
+                pairs.append((name, value))
+        return tuple(pairs)
+
+
+__all__ += ["Operation"]

@@ -9,7 +9,7 @@ import pytest
 from coinbase_intx_api.models import OrderEventType, OrderResultV1, OrderSide
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = [ROOT / "generated/coinbase_exchange_api", ROOT / "generated/coinbase_intx_api"]
+PACKAGES = sorted(p for p in (ROOT / "generated").iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.name)

@@ -16,19 +16,17 @@ found" (likewise profile)
 5xx                                        ``VenueUnavailable``
 =========================================  ====================================
 
-The path and query come from the generated ``coinbase_exchange_api`` module's ``_get_kwargs``, so
-the generated code owns path templating and percent-encoding (``quote(id, safe="")``: ``/``,
-``?``, ``#``, ``%``, spaces and non-ASCII can never leave the path segment). One exception: the
-``client:`` namespace venuekit adds for ``client_oid`` keeps its colon literal, as the official
-SDKs send it (``:`` is legal in a path segment, RFC 3986 ``pchar``); the oid after it stays fully
-encoded.
+The method, path template and query names come from the generated module's public ``OPERATION``
+contract; the id is percent-encoded here with ``quote(id, safe="")`` (``/``, ``?``, ``#``, ``%``,
+spaces and non-ASCII can never leave the path segment). The ``client:`` namespace venuekit adds for
+``client_oid`` keeps its colon literal, as the official SDKs send it (``:`` is legal in a path
+segment, RFC 3986 ``pchar``); the oid after it is fully encoded.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import quote
 
 from venuekit import errors
@@ -96,25 +94,15 @@ def prepare_cancel(
         oid = given.removeprefix(CLIENT_NAMESPACE)
         check_id(oid, field=id_field, path_segment=False)
 
-    path_id = CLIENT_NAMESPACE + oid if oid is not None else given
+    path_id = CLIENT_NAMESPACE + quote(oid, safe="") if oid is not None else quote(given, safe="")
     # Imported here so `import venuekit` loads no generated package until a venue is used.
-    from coinbase_exchange_api.api.orders import exchange_restapi_delete_order as generated
-    from coinbase_exchange_api.types import UNSET
+    from coinbase_exchange_api.api.orders.exchange_restapi_delete_order import OPERATION
 
-    kwargs: dict[str, Any] = generated._get_kwargs(
-        order_id=path_id,
-        product_id=product if product is not None else UNSET,
-        profile_id=profile if profile is not None else UNSET,
-    )
-    url = str(kwargs["url"])
-    if oid is not None:
-        encoded_namespace = "/orders/" + quote(CLIENT_NAMESPACE, safe="")
-        if url.startswith(encoded_namespace):
-            url = "/orders/" + CLIENT_NAMESPACE + url[len(encoded_namespace) :]
-    params = tuple((str(k), str(v)) for k, v in dict(kwargs.get("params") or {}).items())
+    url = OPERATION.render_path({"order_id": path_id})
+    params = OPERATION.query({"product_id": product, "profile_id": profile})
     return PreparedCancel(
         venue=VENUE,
-        method=str(kwargs["method"]).upper(),
+        method=OPERATION.method,
         url=url,
         params=params,
         order_id=None if oid is not None else given,

@@ -1,7 +1,9 @@
 """Coinbase INTX (retired): ``DELETE /api/v1/orders/{id}?portfolio=`` — arguments in, result out.
 
 INTX is retired (consolidated into Deribit on 1 October 2026); this module follows the documented
-v1 API for the sandbox and anyone still holding it. No I/O here.
+v1 API for the sandbox and anyone still holding it. No I/O here. The method, path template and
+query names come from the generated module's public ``OPERATION`` contract; the id is
+percent-encoded here (``quote(id, safe="")``).
 
 A 200 is ``CANCELLED`` only when its body says so (``event_type`` or ``order_status``
 ``CANCELED``); ``PENDING_CANCEL`` or an order still ``NEW``/``WORKING``/``OPEN`` is
@@ -9,8 +11,7 @@ A 200 is ``CANCELLED`` only when its body says so (``event_type`` or ``order_sta
 only): 400 "Order already done" -> ``OrderAlreadyDone`` (the docs give no wording; the sandbox's
 assumption), 404 "Order not found" -> ``OrderNotFound``, 400 "Invalid attribute" ->
 ``VenueRejectedRequest``, 401/403 -> ``AuthenticationError``, 429 -> ``RateLimited``, 5xx ->
-``VenueUnavailable``; anything else is a plain ``VenueError``. The generated ``coinbase_intx_api`` module's
-``_get_kwargs`` builds the path (``quote(id, safe="")``) and query; the response is typed with the
+``VenueUnavailable``; anything else is a plain ``VenueError``. The response is typed with the
 generated ``OrderResultV1`` after an exact JSON decode (ids and prices keep their literal text).
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from venuekit import errors
 from venuekit._credentials import CoinbaseIntxCredentials
@@ -72,15 +74,13 @@ def prepare_cancel(*, order_id: str, portfolio: str) -> PreparedCancel:
     portfolio_id = check_id(portfolio, field="portfolio", path_segment=False)
     # Imported here, not at module level: `import venuekit` stays free of the generated package
     # (INTX is retired; most users never load it).
-    from coinbase_intx_api.api.orders import cancel_order as generated
+    from coinbase_intx_api.api.orders.cancel_order import OPERATION
 
-    kwargs: dict[str, Any] = generated._get_kwargs(id=order, portfolio=portfolio_id)
-    params = tuple((str(k), str(v)) for k, v in dict(kwargs.get("params") or {}).items())
     return PreparedCancel(
         venue=VENUE,
-        method=str(kwargs["method"]).upper(),
-        url=str(kwargs["url"]),
-        params=params,
+        method=OPERATION.method,
+        url=OPERATION.render_path({"id": quote(order, safe="")}),
+        params=OPERATION.query({"portfolio": portfolio_id}),
         order_id=order,
         id_field="order_id",
     )

@@ -10,7 +10,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.api_error_response import ApiErrorResponse
 from ...models.api_unauthorized_response import ApiUnauthorizedResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Operation, Response, Unset
 
 
 def _get_kwargs(
@@ -209,3 +209,19 @@ async def asyncio(
             product_id=product_id,
         )
     ).parsed
+
+
+OPERATION = Operation(
+    name="exchange_restapi_delete_order",
+    method="DELETE",
+    path="/orders/{order_id}",
+    path_params=("order_id",),
+    query_params=(
+        "profile_id",
+        "product_id",
+    ),
+    required_query_params=(),
+    header_params=(),
+    body_content_types=(),
+)
+"""The wire contract of this operation (method, path template, parameter names); see ``types.Operation``."""

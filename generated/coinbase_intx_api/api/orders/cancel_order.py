@@ -9,7 +9,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.order_result_v1 import OrderResultV1
-from ...types import UNSET, Response
+from ...types import UNSET, Operation, Response
 
 
 def _get_kwargs(
@@ -184,3 +184,16 @@ async def asyncio(
             portfolio=portfolio,
         )
     ).parsed
+
+
+OPERATION = Operation(
+    name="cancel_order",
+    method="DELETE",
+    path="/api/v1/orders/{id}",
+    path_params=("id",),
+    query_params=("portfolio",),
+    required_query_params=("portfolio",),
+    header_params=(),
+    body_content_types=(),
+)
+"""The wire contract of this operation (method, path template, parameter names); see ``types.Operation``."""
