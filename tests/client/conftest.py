@@ -51,6 +51,8 @@ class Harness:
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self.requests: list[httpx.Request] = []
+        #: The clients' clock (``None``: the system clock); see the ``fake_time`` fixtures.
+        self.clock: Any = None
 
     # -- canned answers --------------------------------------------------------------------
     @staticmethod
@@ -75,6 +77,7 @@ class Harness:
             "loopring": self.loopring,
             "base_urls": self.base_urls,
             "transport": httpx.MockTransport(record),
+            **({"clock": self.clock} if self.clock is not None else {}),
         }
 
     def run(self, respond: Handler, call: Callable[[Any], Any], **overrides: Any) -> Any:

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from coinbase_intx_api.models.order_result_v1 import OrderResultV1
-from venuekit import CancelResult, CancelState, Venue, errors
-from venuekit._adapters import (
+from venuekit import CancelResult, CancelState, LoopringCancelResponse, Venue, errors
+from venuekit._policy import parse_retry_after  # the one parser, used by the adapters
+from venuekit._venues import (
     PreparedCancel,
     RawResponse,
     coinbase_exchange,
@@ -21,9 +22,7 @@ from venuekit._adapters import (
     interpret,
     loopring,
 )
-from venuekit._adapters._common import parse_json_exact
-from venuekit._models import LoopringCancelResponse
-from venuekit._retry import parse_retry_after  # the one parser, used by the adapters
+from venuekit._venues._common import parse_json_exact
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -61,22 +60,40 @@ def test_intx_docs_example_parses_exactly() -> None:
     assert result.response.portfolio_id == "1724343681801273"
     assert result.response.price == "20215.53"
     assert result.client_order_id == "ABC123"
-    # A 200 from the cancel endpoint is the cancel; only PENDING_CANCEL means "not yet".
-    assert result.state is CancelState.CANCELLED
+    # The docs' example says the order is still WORKING (last event TRADE): a 200 is only
+    # CANCELLED when the body says so; this one is pending, with the venue's word kept.
+    assert result.state is CancelState.CANCEL_PENDING
     assert result.venue_status == "TRADE"
     assert result.venue is Venue.COINBASE_INTX
 
 
 def test_intx_unknown_enum_values_are_kept_raw_and_still_cancelled() -> None:
-    body = {"order_id": 1, "side": "SIDEWAYS", "event_type": "VANISHED", "tif": "FOREVER"}
+    body = {"order_id": 1, "side": "SIDEWAYS", "event_type": "CANCELED", "tif": "FOREVER"}
     result = answer(INTX, 200, json.dumps(body).encode())
 
     assert result.state is CancelState.CANCELLED
-    assert result.venue_status == "VANISHED"
+    assert result.venue_status == "CANCELED"
     assert isinstance(result.response, OrderResultV1)
     assert result.response.side == "SIDEWAYS"
     assert not result.response.side.is_known
-    assert result.response.event_type == "VANISHED"
+    assert result.response.tif == "FOREVER"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"order_id": 1, "event_type": "VANISHED"},  # a word venuekit does not know
+        {"order_id": "9", "order_status": "DONE"},  # done, but by a fill or a cancel?
+        {"order_id": "9", "event_type": "TRADE", "order_status": "DONE"},  # filled
+        {"order_id": "9"},  # no word at all
+        [],  # not an object
+    ],
+)
+def test_an_intx_200_that_does_not_say_cancelled_is_never_cancelled(body: object) -> None:
+    with pytest.raises(errors.VenueError) as caught:
+        answer(INTX, 200, json.dumps(body).encode())
+    assert type(caught.value) is errors.VenueError  # never "already done", never a success
+    assert "does not say the order is cancelled" in caught.value.message
 
 
 @pytest.mark.parametrize(
@@ -84,7 +101,9 @@ def test_intx_unknown_enum_values_are_kept_raw_and_still_cancelled() -> None:
     [
         ("CANCELED", "DONE", CancelState.CANCELLED, "CANCELED"),
         ("PENDING_CANCEL", "WORKING", CancelState.CANCEL_PENDING, "PENDING_CANCEL"),
-        (None, "DONE", CancelState.CANCELLED, "DONE"),
+        (None, "CANCELED", CancelState.CANCELLED, "CANCELED"),
+        ("NEW", "WORKING", CancelState.CANCEL_PENDING, "NEW"),
+        (None, "WORKING", CancelState.CANCEL_PENDING, "WORKING"),
     ],
 )
 def test_intx_states(
@@ -126,17 +145,8 @@ def test_intx_success_that_does_not_fit_the_model_is_still_a_success(
     assert "does not fit OrderResultV1" in caplog.text
 
 
-def test_intx_success_with_a_non_object_body_is_still_a_success() -> None:
-    result = answer(INTX, 200, b"[]")
-    assert (result.state, result.response, result.order_id) == (
-        CancelState.CANCELLED,
-        None,
-        "43877033468085760",
-    )
-
-
 def test_prices_never_go_through_float() -> None:
-    body = b'{"order_id": 1, "price": 0.1000000000000000055511151231257827, "size": 1e-8}'
+    body = b'{"order_id": 1, "price": 0.1000000000000000055511151231257827, "size": 1e-8, "event_type": "CANCELED"}'
     result = answer(INTX, 200, body)
     assert result.price == Decimal("0.1000000000000000055511151231257827")
     assert result.size == Decimal("1e-8")

@@ -15,8 +15,7 @@ import pytest
 
 import venuekit
 from coinbase_intx_api.models.order_result_v1 import OrderResultV1
-from venuekit import CancelState, Venue, errors
-from venuekit._models import LoopringCancelResponse
+from venuekit import CancelState, LoopringCancelResponse, Venue, errors
 from venuekit._signing import coinbase, loopring
 
 Call = Any
@@ -72,7 +71,8 @@ VENUE_ERRORS = [
         {"title": "Order already done", "status": 400},
         errors.OrderAlreadyDone,
     ),
-    (Venue.COINBASE_INTX, 400, {"message": "Order is already canceled"}, errors.OrderAlreadyDone),
+    # Not a documented or recorded wording: never "already done" (issue 11), a plain VenueError.
+    (Venue.COINBASE_INTX, 400, {"message": "Order is already canceled"}, errors.VenueError),
     (Venue.COINBASE_INTX, 401, {"message": "Unauthorized"}, errors.AuthenticationError),
     (
         Venue.COINBASE_INTX,
@@ -136,7 +136,9 @@ def test_venue_rejected_request_names_the_field_when_known(harness: Any) -> None
     with pytest.raises(errors.VenueRejectedRequest) as caught:
         harness.run(harness.json(400, rejected(104003, "invalid account id")), LOOPRING_CANCEL)
     assert caught.value.field == "account_id"
-    assert isinstance(caught.value, errors.InvalidRequest)
+    # The venue answered: an answer error (issue 10), no longer an InvalidRequest ("nothing sent").
+    assert isinstance(caught.value, errors.VenueAnswerError)
+    assert not isinstance(caught.value, errors.InvalidRequest)
 
     with pytest.raises(errors.VenueRejectedRequest) as caught:
         harness.run(
@@ -243,7 +245,7 @@ def test_hostile_intx_ids_stay_on_the_cancel_endpoint(
         assert caught.value.field == "order_id"
         assert harness.requests == []
         return
-    harness.run(harness.json(200, {"order_id": "1"}), cancel)
+    harness.run(harness.json(200, {"order_id": "1", "event_type": "CANCELED"}), cancel)
     assert harness.wire_line == f"DELETE /api/v1/orders/{encoded}?portfolio=p-1"
     request = harness.requests[0]
     _assert_single_segment(request, b"/api/v1/orders/", encoded)
@@ -425,7 +427,9 @@ def test_transport_failures_raise_transport_error(
 
     with pytest.raises(errors.TransportError) as caught:
         harness.run(fail, EXCHANGE_CANCEL)
-    assert caught.value.__cause__ is exc
+    # The httpx exception is named, not chained: its frames' locals hold the signed headers.
+    assert type(exc).__name__ in str(caught.value)
+    assert caught.value.__cause__ is None
     assert caught.value.may_have_reached_venue is reached
     assert caught.value.venue is Venue.COINBASE_EXCHANGE
     assert caught.value.retryable

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from venuekit import errors
-from venuekit._adapters import RawResponse, interpret, loopring
+from venuekit._venues import RawResponse, interpret, loopring
 
 LOOPRING = loopring.prepare_cancel(account_id=1, order_hash="0xabc")
 

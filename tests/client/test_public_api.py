@@ -39,6 +39,13 @@ INTENDED = {
     "RateLimited",
     "VenueUnavailable",
     "TransportError",
+    # added with the engine (issue 10) and truthful outcomes (issue 11)
+    "VenueAnswerError",
+    "ResponseTooLarge",
+    "AttemptRecord",
+    "Event",
+    "GroupCancelResult",
+    "LoopringCancelResponse",
 }
 
 
@@ -59,6 +66,8 @@ def test_errors_module_exports_every_error_class() -> None:
         "OrderAlreadyDone",
         "RateLimited",
         "VenueUnavailable",
+        "ResponseTooLarge",
+        "AttemptRecord",
     }
     for name in errors.__all__:
         assert getattr(venuekit, name) is getattr(errors, name)
@@ -71,7 +80,9 @@ def test_errors_module_exports_every_error_class() -> None:
         (errors.InvalidRequest, ValueError),
         (errors.VenueNotConfigured, errors.InvalidRequest),
         (errors.InvalidCredentials, errors.InvalidRequest),
-        (errors.VenueRejectedRequest, errors.InvalidRequest),
+        (errors.VenueRejectedRequest, errors.VenueAnswerError),
+        (errors.VenueAnswerError, errors.VenueError),
+        (errors.ResponseTooLarge, errors.TransportError),
         (errors.AuthenticationError, errors.VenueError),
         (errors.OrderNotFound, errors.VenueError),
         (errors.OrderAlreadyDone, errors.VenueError),
@@ -162,7 +173,8 @@ def test_cancel_order_arguments_are_keyword_only() -> None:
     knobs = ["attempts", "deadline", "timeout"]
     expected: dict[Any, list[str]] = {
         CoinbaseExchangeVenue: ["order_id", "client_oid", "product_id", "profile_id", *knobs],
-        CoinbaseIntxVenue: ["order_id", "portfolio", *knobs],
+        # client_order_id: the synonym cancel_many always took (the registry now drives both)
+        CoinbaseIntxVenue: ["order_id", "client_order_id", "portfolio", *knobs],
         LoopringVenue: ["order_hash", "client_order_id", "account_id", *knobs],
     }
     for cls, names in expected.items():

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 import venuekit
-import venuekit._client as client_module
 from venuekit import CancelState, Venue, errors
 from venuekit._signing import coinbase
+from venuekit.testing import FakeClock
 
 EXCHANGE_CANCEL = lambda c: c.coinbase_exchange.cancel_order(order_id="abc")  # noqa: E731
 INTX_CANCEL = lambda c: c.coinbase_intx.cancel_order(order_id="123", portfolio="p1")  # noqa: E731
@@ -79,31 +79,12 @@ def http_date(offset: float) -> str:
     return email.utils.formatdate(time.time() + offset, usegmt=True)
 
 
-class FakeTime:
-    """A monotonic clock that only moves when the client sleeps (or a test says so)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
 @pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    fake = FakeTime()
-    monkeypatch.setattr(client_module, "_monotonic", fake.monotonic)
-    monkeypatch.setattr(client_module, "_sleep", fake.sleep)
-    monkeypatch.setattr(client_module, "_async_sleep", fake.async_sleep)
-    return fake
+def fake_time(harness: Any) -> FakeClock:
+    """The harness's clients run on this clock: waits are recorded and take no real time."""
+    clock = FakeClock(epoch=time.time(), start=1000.0)
+    harness.clock = clock
+    return clock
 
 
 # --- what is retried ----------------------------------------------------------------------------
@@ -277,11 +258,11 @@ def test_bad_attempts_are_an_invalid_request(harness: Any, bad: object) -> None:
 # --- waits, on a fake clock ----------------------------------------------------------------------
 
 
-def test_retry_after_is_honoured(harness: Any, fake_time: FakeTime) -> None:
+def test_retry_after_is_honoured(harness: Any, fake_time: FakeClock) -> None:
     seen: list[float] = []
 
     def respond(request: httpx.Request) -> httpx.Response:
-        seen.append(fake_time.now)
+        seen.append(fake_time.monotonic())
         if len(seen) == 1:
             return json_answer(
                 429, {"message": "Private rate limit exceeded"}, **{"Retry-After": "3"}
@@ -295,7 +276,7 @@ def test_retry_after_is_honoured(harness: Any, fake_time: FakeTime) -> None:
     assert fake_time.sleeps[0] >= 3.0  # the retry wait itself, not only the limiter
 
 
-def test_backoff_grows_and_is_jittered_within_its_cap(harness: Any, fake_time: FakeTime) -> None:
+def test_backoff_grows_and_is_jittered_within_its_cap(harness: Any, fake_time: FakeClock) -> None:
     failing = lambda request: json_answer(500, {"message": "x"})  # noqa: E731
     with venuekit.testing.instant_retries(enabled=False), pytest.raises(errors.VenueUnavailable):
         harness.run(failing, EXCHANGE_CANCEL, rate_limits=False)
@@ -304,7 +285,7 @@ def test_backoff_grows_and_is_jittered_within_its_cap(harness: Any, fake_time: F
         assert 0.0 <= wait <= 0.1 * 2 ** (number - 1)
 
 
-def test_instant_retries_skips_the_waits(harness: Any, fake_time: FakeTime) -> None:
+def test_instant_retries_skips_the_waits(harness: Any, fake_time: FakeClock) -> None:
     failing = lambda request: json_answer(429, {"message": "slow down"}, **{"Retry-After": "30"})  # noqa: E731
     with pytest.raises(errors.RateLimited):
         harness.run(failing, EXCHANGE_CANCEL, rate_limits=False)
@@ -313,10 +294,10 @@ def test_instant_retries_skips_the_waits(harness: Any, fake_time: FakeTime) -> N
 
 
 def test_the_deadline_stops_retries_and_cuts_the_attempt_timeout(
-    harness: Any, fake_time: FakeTime
+    harness: Any, fake_time: FakeClock
 ) -> None:
     def slow_failure(request: httpx.Request) -> httpx.Response:
-        fake_time.now += 10.0  # each attempt "takes" 10 s
+        fake_time.advance(10.0)  # each attempt "takes" 10 s
         return json_answer(500, {"message": "Internal server error"})
 
     with pytest.raises(errors.VenueUnavailable) as caught:
@@ -443,12 +424,12 @@ def test_a_plain_bad_signature_is_not_resynced(harness: Any) -> None:
 
 
 def test_exchange_burst_of_100_never_exceeds_15_per_second_after_the_burst(
-    harness: Any, fake_time: FakeTime
+    harness: Any, fake_time: FakeClock
 ) -> None:
     sent: list[float] = []
 
     def respond(request: httpx.Request) -> httpx.Response:
-        sent.append(fake_time.now)
+        sent.append(fake_time.monotonic())
         return json_answer(200, "abc")
 
     def burst(client: Any) -> Any:
@@ -478,7 +459,7 @@ def test_exchange_burst_of_100_never_exceeds_15_per_second_after_the_burst(
     assert sent[-1] - sent[0] >= (100 - 30) / 15.0
 
 
-def test_rate_limits_can_be_overridden_or_turned_off(harness: Any, fake_time: FakeTime) -> None:
+def test_rate_limits_can_be_overridden_or_turned_off(harness: Any, fake_time: FakeClock) -> None:
     def many(client: Any, venue: Venue, n: int) -> Any:
         calls = [CANCELS[venue](client) for _ in range(n)]
         if harness.mode == "sync":
@@ -491,7 +472,7 @@ def test_rate_limits_can_be_overridden_or_turned_off(harness: Any, fake_time: Fa
 
     loopring_ok = lambda request: json_answer(200, SUCCESS[Venue.LOOPRING])  # noqa: E731
     harness.run(loopring_ok, lambda c: many(c, Venue.LOOPRING, 20), rate_limits=False)
-    assert fake_time.now == 1000.0  # never waited
+    assert fake_time.monotonic() == 1000.0  # never waited
 
     harness.run(
         loopring_ok,
@@ -499,7 +480,7 @@ def test_rate_limits_can_be_overridden_or_turned_off(harness: Any, fake_time: Fa
         rate_limits={"loopring": venuekit.RateLimit(rate=2, burst=1)},
     )
     # 2/s with the 5 % margin is 1.9/s: ten waits of 1/1.9 s after the first request.
-    assert fake_time.now - 1000.0 == pytest.approx(10 / 1.9, rel=1e-6)
+    assert fake_time.monotonic() - 1000.0 == pytest.approx(10 / 1.9, rel=1e-6)
 
 
 def test_bad_rate_limits_are_refused() -> None:

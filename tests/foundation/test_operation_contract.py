@@ -22,7 +22,7 @@ from coinbase_exchange_api.types import UNSET
 from coinbase_exchange_api.types import Operation as ExchangeOperation
 from coinbase_intx_api.api.orders import cancel_order as intx_module
 from coinbase_intx_api.types import Operation
-from venuekit._adapters import coinbase_exchange, coinbase_intx
+from venuekit._venues import coinbase_exchange, coinbase_intx
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = sorted(p.name for p in (ROOT / "generated").iterdir() if (p / "py.typed").is_file())

@@ -7,9 +7,9 @@ import types
 
 import pytest
 
-from venuekit import _clock, _ratelimit, _retry
+from venuekit import _clock, _engine, _policy, _ratelimit
 
-MODULES = [_retry, _ratelimit, _clock]
+MODULES = [_policy, _engine, _ratelimit, _clock]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

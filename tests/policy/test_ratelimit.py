@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from venuekit import Venue
 from venuekit import _constants as c
-from venuekit._models import Venue
 from venuekit._ratelimit import DEFAULT_RATE_LIMITS, RateLimit, RateLimiter, TokenBucket
 
 EPS = 1e-9

@@ -10,8 +10,7 @@ from typing import Any
 import attrs
 import pytest
 
-from venuekit import errors
-from venuekit._models import Venue
+from venuekit import Venue, errors
 from venuekit._retry import (
     AmbiguityResolved,
     Attempt,

@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 import anyio
 import attrs
@@ -99,7 +98,11 @@ class CancelOutcome:
 
 
 def check_concurrency(concurrency: int) -> int:
-    """Return ``concurrency`` if it is an int >= 1, else raise ``ValueError``."""
+    """Return ``concurrency`` if it is an int >= 1, else raise ``ValueError``.
+
+    >>> check_concurrency(8)
+    8
+    """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
     return concurrency

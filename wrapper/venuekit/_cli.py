@@ -322,8 +322,9 @@ def _run_batch(
     args: argparse.Namespace, requests: list[CancelRequest], *, progress_bar: bool
 ) -> int:
     from venuekit import errors
-    from venuekit._client import Client, _base_url_var
-    from venuekit._models import Venue
+    from venuekit._client import Client
+    from venuekit._config import base_url_variable as _base_url_var
+    from venuekit._venues import Venue
 
     environ = dict(os.environ)
     for venue, url in args.base_url:

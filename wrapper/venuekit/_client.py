@@ -12,6 +12,7 @@ plus ``VENUEKIT_<VENUE>_BASE_URL``; the README lists them.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, Unpack
@@ -43,7 +44,7 @@ from venuekit._engine import Call, Event, flow
 from venuekit._http import open_async_client, open_client
 from venuekit._models import CancelResult
 from venuekit._ratelimit import InProcessBudget
-from venuekit._venues import Venue, VenueCredentials
+from venuekit._venues import REGISTRY, Venue, VenueCredentials
 from venuekit._venues._request import CancelRequest
 
 __all__ = [
@@ -116,9 +117,15 @@ class CoinbaseExchangeVenue(_Handle[_R]):
 
         Example: ``client.coinbase_exchange.cancel_order(client_oid="8fd1...", product_id="BTC-USD")``
         """
-        arguments = {"order_id": order_id, "client_oid": client_oid,
-                     "product_id": product_id, "profile_id": profile_id}
-        return self._cancel(arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout))
+        arguments = {
+            "order_id": order_id,
+            "client_oid": client_oid,
+            "product_id": product_id,
+            "profile_id": profile_id,
+        }
+        return self._cancel(
+            arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout)
+        )
 
 
 class CoinbaseIntxVenue(_Handle[_R]):
@@ -150,9 +157,14 @@ class CoinbaseIntxVenue(_Handle[_R]):
 
         Example: ``client.coinbase_intx.cancel_order(order_id="2v2ckc1g-1-0", portfolio="1wp37qsc-1-0")``
         """
-        arguments = {"order_id": order_id, "client_order_id": client_order_id,
-                     "portfolio": portfolio}
-        return self._cancel(arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout))
+        arguments = {
+            "order_id": order_id,
+            "client_order_id": client_order_id,
+            "portfolio": portfolio,
+        }
+        return self._cancel(
+            arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout)
+        )
 
 
 class LoopringVenue(_Handle[_R]):
@@ -184,9 +196,14 @@ class LoopringVenue(_Handle[_R]):
 
         Example: ``client.loopring.cancel_order(client_order_id="my-order-7")``
         """
-        arguments = {"order_hash": order_hash, "client_order_id": client_order_id,
-                     "account_id": account_id}
-        return self._cancel(arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout))
+        arguments = {
+            "order_hash": order_hash,
+            "client_order_id": client_order_id,
+            "account_id": account_id,
+        }
+        return self._cancel(
+            arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout)
+        )
 
 
 class _BaseClient(Generic[_HttpT, _R]):
@@ -205,15 +222,29 @@ class _BaseClient(Generic[_HttpT, _R]):
         on_event: Callable[[Event], object] | None = None,
         **credentials: Unpack[VenueCredentials],
     ) -> None:
+        unknown = sorted(set(credentials) - {venue.value for venue in REGISTRY})
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}"
+            )
         self._config = build_config(
-            credentials=dict(credentials), base_urls=base_urls, timeout=timeout,
-            attempts=attempts, deadline=deadline, rate_limits=rate_limits,
+            credentials=dict(credentials),
+            base_urls=base_urls,
+            timeout=timeout,
+            attempts=attempts,
+            deadline=deadline,
+            rate_limits=rate_limits,
         )
         self._clock: Clock = clock if clock is not None else SYSTEM_CLOCK
         self._on_event = on_event
         self._budget = InProcessBudget(clock=self._clock.monotonic)
         self._http: dict[Venue, _HttpT] = {
-            venue: self._open(target.base_url, target.spec.kind_of(target.credentials), target.credentials, transport)
+            venue: self._open(
+                target.base_url,
+                target.spec.kind_of(target.credentials),
+                target.credentials,
+                transport,
+            )
             for venue, target in self._config.targets.items()
         }
         self._handles = (
@@ -225,7 +256,9 @@ class _BaseClient(Generic[_HttpT, _R]):
     def _open(self, base_url: str, kind: Any, credentials: object, transport: Any) -> _HttpT:
         raise NotImplementedError
 
-    def _submit(self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options) -> _R:
+    def _submit(
+        self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options
+    ) -> _R:
         raise NotImplementedError
 
     @classmethod
@@ -255,9 +288,17 @@ class _BaseClient(Generic[_HttpT, _R]):
         import os
 
         found, urls = credentials_from_env(os.environ if environ is None else environ)
-        return cls(base_urls=urls, transport=transport, timeout=timeout, attempts=attempts,
-                   deadline=deadline, rate_limits=rate_limits, clock=clock, on_event=on_event,
-                   **found)
+        return cls(
+            base_urls=urls,
+            transport=transport,
+            timeout=timeout,
+            attempts=attempts,
+            deadline=deadline,
+            rate_limits=rate_limits,
+            clock=clock,
+            on_event=on_event,
+            **found,
+        )
 
     # -- venue handles ------------------------------------------------------------------------
 
@@ -292,7 +333,9 @@ class _BaseClient(Generic[_HttpT, _R]):
 
     # -- one call, planned ----------------------------------------------------------------------
 
-    def _call(self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options) -> Call[Any]:
+    def _call(
+        self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options
+    ) -> Call[Any]:
         """Check the arguments and plan the call; ``InvalidRequest`` before any I/O."""
         target = self._config.targets.get(venue)
         if target is None:
@@ -310,11 +353,15 @@ class _BaseClient(Generic[_HttpT, _R]):
             prepared=act.prepare(arguments, target.credentials),
             action=act,
             policy=policy,
-            timeout=self._config.timeout if options.timeout is None else check_timeout(options.timeout),
+            timeout=self._config.timeout
+            if options.timeout is None
+            else check_timeout(options.timeout),
             on_event=self._on_event,
         )
 
-    def _bulk_options(self, attempts: int | None, deadline: float | None, timeout: Timeout) -> _Options:
+    def _bulk_options(
+        self, attempts: int | None, deadline: float | None, timeout: Timeout
+    ) -> _Options:
         """Per-call options, checked once for a whole batch."""
         if attempts is not None or deadline is not None:
             check_policy(
@@ -378,10 +425,16 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
     def _open(self, base_url: str, kind: Any, credentials: object, transport: Any) -> httpx.Client:
         return open_client(base_url=base_url, auth=kind.auth(credentials), transport=transport)
 
-    def _submit(self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options) -> Any:
+    def _submit(
+        self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options
+    ) -> Any:
         call = self._call(venue, action, arguments, options)
-        return drive_sync(flow(call, clock=self._clock), http=self._http[venue],
-                          budget=self._budget, clock=self._clock)
+        return drive_sync(
+            flow(call, clock=self._clock),
+            http=self._http[venue],
+            budget=self._budget,
+            clock=self._clock,
+        )
 
     def cancel_many(
         self,
@@ -427,8 +480,12 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self.close()
 
 
@@ -446,13 +503,23 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
 
     __doc__ = (__doc__ or "") + _CLIENT_ARGS
 
-    def _open(self, base_url: str, kind: Any, credentials: object, transport: Any) -> httpx.AsyncClient:
-        return open_async_client(base_url=base_url, auth=kind.auth(credentials), transport=transport)
+    def _open(
+        self, base_url: str, kind: Any, credentials: object, transport: Any
+    ) -> httpx.AsyncClient:
+        return open_async_client(
+            base_url=base_url, auth=kind.auth(credentials), transport=transport
+        )
 
-    async def _submit(self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options) -> Any:  # type: ignore[override]
+    async def _submit(
+        self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options
+    ) -> Any:
         call = self._call(venue, action, arguments, options)
-        return await drive_async(flow(call, clock=self._clock), http=self._http[venue],
-                                 budget=self._budget, clock=self._clock)
+        return await drive_async(
+            flow(call, clock=self._clock),
+            http=self._http[venue],
+            budget=self._budget,
+            clock=self._clock,
+        )
 
     async def cancel_many(
         self,
@@ -492,9 +559,30 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        traceback: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         await self.aclose()
+
+
+def _name_venue_keywords(function: Callable[..., object]) -> None:
+    """Show each venue's credentials keyword in ``function``'s signature (``help``, IDEs).
+
+    Type checkers read them from ``VenueCredentials``; this mirrors the registry for ``inspect``.
+    """
+    signature = inspect.signature(function)
+    kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    venues = [
+        inspect.Parameter(venue.value, inspect.Parameter.KEYWORD_ONLY, default=None)
+        for venue in REGISTRY
+    ]
+    function.__signature__ = signature.replace(parameters=[*kept, *venues])  # type: ignore[attr-defined]
+
+
+_name_venue_keywords(_BaseClient.__init__)
 
 
 def _requests(orders: Iterable[CancelRequest]) -> list[CancelRequest]:
@@ -507,4 +595,3 @@ def _requests(orders: Iterable[CancelRequest]) -> list[CancelRequest]:
                 f"{type(request).__name__} (use CancelRequest.from_mapping for dicts)"
             )
     return requests
-

@@ -45,7 +45,6 @@ import anyio
 from venuekit._constants import CLOCK_DATE_HEADER_UNCERTAINTY, CLOCK_MIN_ADJUSTMENT
 
 __all__ = [
-    "SYSTEM_CLOCK",
     "Clock",
     "ClockOffset",
     "SystemClock",
@@ -253,5 +252,5 @@ class SystemClock:
         await anyio.sleep(seconds)
 
 
-#: The clock every client uses unless given another.
+#: The clock every client uses unless given another (not exported: build your own SystemClock).
 SYSTEM_CLOCK = SystemClock()

@@ -137,6 +137,14 @@ def _check_base_url(venue: Venue, value: object) -> str:
     return value.rstrip("/")
 
 
+def _venue_key(name: object, field: str) -> Venue:
+    """The venue a settings key names; ``InvalidRequest(field=field)`` for anything else."""
+    try:
+        return spec_for(name).venue
+    except errors.InvalidRequest as exc:
+        raise errors.InvalidRequest(f"{field}: {exc.message}", field=field) from None
+
+
 def _limits(rate_limits: object) -> Mapping[Venue, RateLimit | None]:
     """The limit to pace each venue at (after the safety margin); ``None``: not paced."""
     documented = {v: s.rate_limit for v, s in REGISTRY.items()}
@@ -147,9 +155,7 @@ def _limits(rate_limits: object) -> Mapping[Venue, RateLimit | None]:
     elif isinstance(rate_limits, Mapping):
         chosen = dict(documented)
         for name, limit in rate_limits.items():
-            venue = spec_for(name).venue if isinstance(name, str) else None
-            if venue is None:
-                raise errors.InvalidRequest("rate_limits keys are venue names", field="rate_limits")
+            venue = _venue_key(name, "rate_limits")
             if limit is not None and not isinstance(limit, RateLimit):
                 raise errors.InvalidRequest(
                     f"rate limit for {venue.value} must be a venuekit.RateLimit or None",
@@ -165,7 +171,9 @@ def _limits(rate_limits: object) -> Mapping[Venue, RateLimit | None]:
     return {v: None if lim is None else lim.with_safety_margin() for v, lim in chosen.items()}
 
 
-def _target(spec: VenueSpec, credentials: object, base_url: str | None, limit: RateLimit | None) -> Target:
+def _target(
+    spec: VenueSpec, credentials: object, base_url: str | None, limit: RateLimit | None
+) -> Target:
     kind = spec.kind_of(credentials)
     if kind is None:
         names = " or ".join(k.type.__name__ for k in spec.credentials)
@@ -207,9 +215,7 @@ def build_config(
         if not isinstance(base_urls, Mapping):
             raise errors.InvalidRequest("base_urls must be a mapping", field="base_urls")
         for name, value in base_urls.items():
-            venue = spec_for(name).venue if isinstance(name, str) else None
-            if venue is None:
-                raise errors.InvalidRequest("base_urls keys are venue names", field="base_urls")
+            venue = _venue_key(name, "base_urls")
             urls[venue] = _check_base_url(venue, value)
     limits = _limits(rate_limits)
     targets: dict[Venue, Target] = {}

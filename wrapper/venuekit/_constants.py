@@ -9,7 +9,6 @@ its own in its module under ``venuekit._venues``, with the source.
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Final
 
 __all__ = [

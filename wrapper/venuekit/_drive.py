@@ -50,8 +50,14 @@ def drive_sync(
         if isinstance(step, Send):
             request = _request(http, step)
             try:
-                reply = send(http, request, deadline=step.deadline, timeout=step.timeout,
-                             signed=step.signed, clock=clock)
+                reply = send(
+                    http,
+                    request,
+                    deadline=step.deadline,
+                    timeout=step.timeout,
+                    signed=step.signed,
+                    clock=clock,
+                )
             except errors.TransportError as exc:
                 reply = exc
         elif isinstance(step, Sleep):
@@ -79,8 +85,14 @@ async def drive_async(
         if isinstance(step, Send):
             request = _request(http, step)
             try:
-                reply = await send_async(http, request, deadline=step.deadline,
-                                         timeout=step.timeout, signed=step.signed, clock=clock)
+                reply = await send_async(
+                    http,
+                    request,
+                    deadline=step.deadline,
+                    timeout=step.timeout,
+                    signed=step.signed,
+                    clock=clock,
+                )
             except errors.TransportError as exc:
                 reply = exc
         elif isinstance(step, Sleep):

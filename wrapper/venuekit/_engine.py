@@ -16,6 +16,9 @@ It yields four kinds of step and is driven by ``venuekit._drive`` (``drive_sync`
 - ``Reserve`` / ``Pause``: book a rate-limit slot (send back the seconds to wait) / hold the
   bucket after a 429. These are steps, not calls, because a shared budget (Redis) is I/O too.
 
+    >>> Sleep(seconds=0.25)
+    Sleep(seconds=0.25)
+
 The generator returns the result or raises the final ``VenueError``; it never calls back into the
 client. Time comes from one injectable ``Clock``.
 
@@ -170,7 +173,8 @@ def _cut(timeout: httpx.Timeout, left: float) -> httpx.Timeout:
     if all(v is not None and v <= left for v in parts):
         return timeout
     left = max(left, 0.001)
-    return httpx.Timeout(*(left if v is None else min(v, left) for v in parts))  # type: ignore[misc]
+    connect, read, write, pool = (left if v is None else min(v, left) for v in parts)
+    return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
 def _url(target: Target, prepared: PreparedCancel) -> str:
@@ -209,8 +213,16 @@ def flow(
             call.on_event(event)
 
     def final(error: errors.VenueError) -> errors.VenueError:
-        emit(Event(kind="outcome", venue=spec.venue, order_id=prepared.order_id,
-                   attempt=number, status_code=error.status_code, error=type(error).__name__))
+        emit(
+            Event(
+                kind="outcome",
+                venue=spec.venue,
+                order_id=prepared.order_id,
+                attempt=number,
+                status_code=error.status_code,
+                error=type(error).__name__,
+            )
+        )
         return error.with_record(attempts=number, history=tuple(history))
 
     while True:
@@ -220,10 +232,15 @@ def flow(
             if wait > 0:
                 if clock.monotonic() + wait >= deadline:
                     number -= 1
-                    raise final(errors.RateLimited(
-                        f"the rate-limit budget has no slot for {wait:.3f} s, past this call's"
-                        " deadline; nothing was sent",
-                        retry_after=wait, venue=spec.venue, may_have_reached_venue=False))
+                    raise final(
+                        errors.RateLimited(
+                            f"the rate-limit budget has no slot for {wait:.3f} s, past this call's"
+                            " deadline; nothing was sent",
+                            retry_after=wait,
+                            venue=spec.venue,
+                            may_have_reached_venue=False,
+                        )
+                    )
                 yield Sleep(seconds=wait)
         offset = target.clock.seconds
         reply = yield Send(
@@ -237,9 +254,13 @@ def flow(
         if isinstance(reply, errors.TransportError):
             error: errors.VenueError = attrs_venue(reply, spec.venue, target.secrets)
         else:
-            raw = RawResponse(status_code=reply.status_code, headers=reply.headers,
-                              content=reply.content, now=reply.received_at,
-                              secrets=target.secrets)
+            raw = RawResponse(
+                status_code=reply.status_code,
+                headers=reply.headers,
+                content=reply.content,
+                now=reply.received_at,
+                secrets=target.secrets,
+            )
             reading = spec.clock_reading(raw) if spec.clock_reading is not None else None
             if reading is not None:
                 target.clock.update(reading[0], uncertainty=reading[1])
@@ -251,18 +272,34 @@ def flow(
                     expired_by_date = abs(reading[0] - offset) > spec.clock_window - reading[1]
             else:
                 history.append(_record(number, reply, None))
-                emit(Event(kind="outcome", venue=spec.venue, order_id=prepared.order_id,
-                           attempt=number, status_code=reply.status_code, error=None,
-                           state=str(getattr(result, "state", "")) or None))
+                emit(
+                    Event(
+                        kind="outcome",
+                        venue=spec.venue,
+                        order_id=prepared.order_id,
+                        attempt=number,
+                        status_code=reply.status_code,
+                        error=None,
+                        state=str(getattr(result, "state", "")) or None,
+                    )
+                )
                 if isinstance(result, CancelResult) and number > 1:
-                    return attrs.evolve(result, attempts=number, history=tuple(history))  # type: ignore[return-value]
+                    return attrs.evolve(result, attempts=number, history=tuple(history))
                 return result
         history.append(_record(number, reply, error))
         if call.action.confirmable and confirms_earlier_attempt(error, failures):
             failures.append(error)
-            emit(Event(kind="outcome", venue=spec.venue, order_id=prepared.order_id,
-                       attempt=number, status_code=error.status_code, error=None,
-                       state=CancelState.CANCELLED_ON_EARLIER_ATTEMPT.value))
+            emit(
+                Event(
+                    kind="outcome",
+                    venue=spec.venue,
+                    order_id=prepared.order_id,
+                    attempt=number,
+                    status_code=error.status_code,
+                    error=None,
+                    state=CancelState.CANCELLED_ON_EARLIER_ATTEMPT.value,
+                )
+            )
             return CancelResult(  # type: ignore[return-value]  # confirmable: a CancelResult call
                 venue=spec.venue,
                 order_id=prepared.order_id,
@@ -283,8 +320,9 @@ def flow(
             and (expired_by_date or spec.timestamp_rejected(error))
         ):
             resynced = True  # one clock resync, then one immediate retry
-            yield from _resync(target, error, reply, clock=clock, deadline=deadline,
-                               timeout=call.timeout)
+            yield from _resync(
+                target, error, reply, clock=clock, deadline=deadline, timeout=call.timeout
+            )
             _log_retry(spec.venue, prepared, number, error, 0.0)
             continue
         if not is_retryable(error):
@@ -301,13 +339,24 @@ def flow(
         if clock.monotonic() + wait >= deadline:
             raise final(error)
         _log_retry(spec.venue, prepared, number, error, wait)
-        emit(Event(kind="attempt", venue=spec.venue, order_id=prepared.order_id, attempt=number,
-                   status_code=error.status_code, error=type(error).__name__, retry_in=wait))
+        emit(
+            Event(
+                kind="attempt",
+                venue=spec.venue,
+                order_id=prepared.order_id,
+                attempt=number,
+                status_code=error.status_code,
+                error=type(error).__name__,
+                retry_in=wait,
+            )
+        )
         if wait > 0:
             yield Sleep(seconds=wait)
 
 
-def attrs_venue(error: errors.TransportError, venue: str, secrets: Collection[str]) -> errors.VenueError:
+def attrs_venue(
+    error: errors.TransportError, venue: str, secrets: Collection[str]
+) -> errors.VenueError:
     """The transport failure of one attempt, naming the venue and redacted."""
     kwargs = error._kwargs()
     kwargs.update(venue=venue, message=redact(error.message, secrets))
@@ -317,7 +366,7 @@ def attrs_venue(error: errors.TransportError, venue: str, secrets: Collection[st
 def _resync(
     target: Target,
     error: errors.AuthenticationError,
-    reply: object,
+    reply: Answer | errors.VenueError,
     *,
     clock: Clock,
     deadline: float,
@@ -336,8 +385,12 @@ def _resync(
             signed=False,
         )
         if not isinstance(answer, errors.VenueError):
-            raw = RawResponse(status_code=answer.status_code, headers=answer.headers,
-                              content=answer.content, now=answer.received_at)
+            raw = RawResponse(
+                status_code=answer.status_code,
+                headers=answer.headers,
+                content=answer.content,
+                now=answer.received_at,
+            )
             epoch = spec.read_time(raw)
             if epoch is not None:
                 target.clock.observe_server_time(
@@ -346,8 +399,12 @@ def _resync(
                 return
         logger.debug("%s: time request failed; using the refusal's Date header", spec.venue)
     if spec.clock_reading is not None and not isinstance(reply, errors.VenueError):
-        raw = RawResponse(status_code=reply.status_code, headers=reply.headers,  # type: ignore[attr-defined]
-                          content=b"", now=reply.received_at)  # type: ignore[attr-defined]
+        raw = RawResponse(
+            status_code=reply.status_code,
+            headers=reply.headers,
+            content=b"",
+            now=reply.received_at,
+        )
         reading = spec.clock_reading(raw)
         if reading is not None:
             target.clock.update(reading[0], uncertainty=reading[1], force=True)

@@ -48,7 +48,10 @@ def open_client(
 ) -> httpx.Client:
     """A sync httpx client for one venue (redirects never followed)."""
     return httpx.Client(
-        base_url=base_url, auth=auth, transport=transport, follow_redirects=False,
+        base_url=base_url,
+        auth=auth,
+        transport=transport,
+        follow_redirects=False,
         timeout=default_timeout(),
     )
 
@@ -58,7 +61,10 @@ def open_async_client(
 ) -> httpx.AsyncClient:
     """An async httpx client for one venue (redirects never followed)."""
     return httpx.AsyncClient(
-        base_url=base_url, auth=auth, transport=transport, follow_redirects=False,
+        base_url=base_url,
+        auth=auth,
+        transport=transport,
+        follow_redirects=False,
         timeout=default_timeout(),
     )
 
@@ -93,7 +99,7 @@ async def send_async(
     request: httpx.Request,
     *,
     deadline: float = math.inf,
-    timeout: httpx.Timeout,
+    timeout: httpx.Timeout,  # noqa: ASYNC109 - per-attempt httpx timeouts within the deadline
     signed: bool = True,
     clock: Clock,
 ) -> Answer:

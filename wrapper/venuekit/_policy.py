@@ -40,16 +40,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
-import enum
-import inspect
 import logging
 import math
 import random
-import time
-from collections.abc import Awaitable, Callable, Generator, Iterator, Sequence
-from typing import Any, Generic, TypeAlias, TypeGuard, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
-import anyio
 import attrs
 
 from venuekit import errors
@@ -273,10 +269,10 @@ def is_retryable(exc: BaseException) -> bool:
 def message_says_timestamp_expired(exc: errors.AuthenticationError) -> bool:
     """Whether an ``AuthenticationError``'s text says the request timestamp expired (any case).
 
-        >>> message_says_timestamp_expired(errors.AuthenticationError("request timestamp expired"))
-        True
-        >>> message_says_timestamp_expired(errors.AuthenticationError("invalid signature"))
-        False
+    >>> message_says_timestamp_expired(errors.AuthenticationError("request timestamp expired"))
+    True
+    >>> message_says_timestamp_expired(errors.AuthenticationError("invalid signature"))
+    False
     """
     message = str(exc.message).lower()
     return "timestamp" in message and "expired" in message

@@ -315,7 +315,7 @@ class RateBudget(Protocol):
         """Book a slot on ``bucket``; return the seconds to wait before using it."""
         ...
 
-    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:
+    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:  # noqa: ASYNC109
         """``reserve`` for async code."""
         ...
 
@@ -353,7 +353,7 @@ class InProcessBudget:
         """Book a slot; seconds to wait (never blocks)."""
         return self._bucket(bucket).reserve()
 
-    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:
+    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:  # noqa: ASYNC109
         """Book a slot; seconds to wait (never blocks)."""
         return self._bucket(bucket).reserve()
 

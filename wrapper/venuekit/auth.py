@@ -78,8 +78,14 @@ class _ClockedAuth(httpx.Auth):
         self.clock_offset = clock_offset
         """Seconds added to ``clock()``; set it to correct for a skewed local clock."""
 
-    def now(self) -> float:
-        """Return the corrected time: ``clock() + clock_offset``."""
+    def now(self, request: httpx.Request | None = None) -> float:
+        """The signing time: ``request.extensions["venuekit.sign_at"]`` if the caller set it
+        (venuekit's engine does, from the venue clock it observed), else ``clock() + clock_offset``.
+        """
+        if request is not None:
+            given = request.extensions.get("venuekit.sign_at")
+            if isinstance(given, float):
+                return given
         return self._clock() + self.clock_offset
 
     def sign(self, request: httpx.Request) -> None:
@@ -116,7 +122,7 @@ class _CoinbaseAuth(_ClockedAuth):
 
     def sign(self, request: httpx.Request) -> None:
         """Set fresh ``CB-ACCESS-*`` headers on ``request`` (its body must already be read)."""
-        timestamp, prehash = self._prehash(request, self.now())
+        timestamp, prehash = self._prehash(request, self.now(request))
         _LOG.debug("%s prehash: %r", type(self).__name__, prehash)
         signature = coinbase.signature(secret_key=self._secret_key, prehash=prehash)
         _replace_headers(

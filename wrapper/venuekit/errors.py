@@ -181,7 +181,7 @@ class VenueError(Exception):
         return (_restore, (type(self), self._kwargs()))
 
 
-class _WithField(VenueError):
+class _FieldError(VenueError):
     """An error that names the argument or setting at fault (``field``, as data)."""
 
     def __init__(self, message: str = "", *, field: str | None = None, **kwargs: Any) -> None:
@@ -193,7 +193,7 @@ class _WithField(VenueError):
         return {**super()._kwargs(), "field": self.field}
 
 
-class InvalidRequest(_WithField, ValueError):  # noqa: N818 (public name since issue 4)
+class InvalidRequest(_FieldError, ValueError):  # noqa: N818 (public name since issue 4)
     """The request is wrong (type, range, text, missing or conflicting argument); nothing was sent."""
 
 
@@ -209,7 +209,7 @@ class VenueAnswerError(VenueError):
     """The venue answered, and the answer is no: its status, code and message are attached."""
 
 
-class VenueRejectedRequest(_WithField, VenueAnswerError):
+class VenueRejectedRequest(_FieldError, VenueAnswerError):  # noqa: N818 (public name since issue 4)
     """The venue answered that the request is invalid (e.g. "Invalid order id", product unknown)."""
 
 
@@ -254,5 +254,5 @@ class TransportError(VenueError):
         super().__init__(message, may_have_reached_venue=may_have_reached_venue, **kwargs)
 
 
-class ResponseTooLarge(TransportError):
+class ResponseTooLarge(TransportError):  # noqa: N818 (reads as the answer it describes)
     """The answer was larger than a cancel answer can be; the cancel may have reached the venue."""

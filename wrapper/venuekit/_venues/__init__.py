@@ -40,6 +40,7 @@ __all__ = [
     "Venue",
     "VenueCredentials",
     "VenueSpec",
+    "interpret",
     "spec_for",
 ]
 
@@ -81,3 +82,11 @@ def spec_for(name: object) -> VenueSpec:
     known = ", ".join(v.value for v in REGISTRY)
     shown = repr(name)[:80] if not isinstance(name, str) else repr(name[:80])
     raise errors.InvalidRequest(f"unknown venue {shown}; use one of {known}", field="venue")
+
+
+def interpret(prepared: PreparedCancel, raw: RawResponse) -> object:
+    """Judge the venue's answer to an order cancel: its result, or raise its ``VenueError``.
+
+    Example: ``interpret(prepared, raw)`` for a ``prepared`` from a venue module's ``prepare_cancel``.
+    """
+    return REGISTRY[prepared.venue].cancel.interpret(prepared, raw)

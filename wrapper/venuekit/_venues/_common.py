@@ -184,8 +184,10 @@ def error_for_status(
     """The error for an answer no venue-specific rule matched, chosen by HTTP status alone.
 
     ``message`` is the venue's text, or ``None`` when the body was not a JSON error object (then
-    the message quotes the body). A non-JSON 4xx other than 429 stays a plain ``VenueError``: a
-    404 page from a wrong base URL must not look like "order not found".
+    the message quotes the body). 401/403 with a JSON error are ``AuthenticationError``; 429
+    ``RateLimited``; 5xx ``VenueUnavailable``; anything else a plain ``VenueError``: a 404 page
+    from a wrong base URL, or a not-found about something else, must not look like "order not
+    found".
     """
     status = raw.status_code
     structured = message is not None
@@ -207,10 +209,8 @@ def error_for_status(
         )
     if structured and status in {httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN}:
         return errors.AuthenticationError(text, venue=venue, status_code=status, code=code)
-    if structured and status == httpx.codes.NOT_FOUND:
-        return errors.OrderNotFound(text, venue=venue, status_code=status, code=code)
-    if structured and status in {httpx.codes.BAD_REQUEST, httpx.codes.UNPROCESSABLE_ENTITY}:
-        return errors.VenueRejectedRequest(text, venue=venue, status_code=status, code=code)
+    # Any other answer (a 404 or 400 whose text no venue rule matched) is not understood: a plain
+    # VenueError, never "not found" or "already done" (which would confirm an earlier attempt).
     return errors.VenueError(text, venue=venue, status_code=status, code=code)
 
 

@@ -162,9 +162,7 @@ class CancelRequest:
         >>> CancelRequest.coinbase_intx(order_id="1", portfolio="p").arguments()
         {'order_id': '1', 'portfolio': 'p'}
         """
-        return {
-            name: getattr(self, name) for name in ALL_FIELDS if getattr(self, name) is not None
-        }
+        return {name: getattr(self, name) for name in ALL_FIELDS if getattr(self, name) is not None}
 
     def to_dict(self) -> dict[str, object]:
         """``venue`` (its value) and the arguments that are set, e.g. for JSON output.
@@ -173,5 +171,3 @@ class CancelRequest:
         {'venue': 'loopring', 'order_hash': '0x1'}
         """
         return {"venue": str(self.venue), **self.arguments()}
-
-

@@ -9,7 +9,8 @@ A 200 is ``CANCELLED`` only when its body says so (``event_type`` or ``order_sta
 ``CANCELED``); ``PENDING_CANCEL`` or an order still ``NEW``/``WORKING``/``OPEN`` is
 ``CANCEL_PENDING`` with the venue's word; any other body is a ``VenueError``. Errors (exact texts
 only): 400 "Order already done" -> ``OrderAlreadyDone`` (the docs give no wording; the sandbox's
-assumption), 404 "Order not found" -> ``OrderNotFound``, 400 "Invalid attribute" ->
+assumption), 404 with a JSON error -> ``OrderNotFound`` (the documented status; the docs give no
+text) unless it names the portfolio (``VenueRejectedRequest``), 400 "Invalid attribute" ->
 ``VenueRejectedRequest``, 401/403 -> ``AuthenticationError``, 429 -> ``RateLimited``, 5xx ->
 ``VenueUnavailable``; anything else is a plain ``VenueError``. The response is typed with the
 generated ``OrderResultV1`` after an exact JSON decode (ids and prices keep their literal text).
@@ -57,7 +58,6 @@ _CANCELLED_WORDS = frozenset({"CANCELED", "CANCELLED"})
 _PENDING_WORDS = frozenset({"PENDING_CANCEL", "NEW", "PENDING_NEW", "WORKING", "OPEN"})
 #: Exact error texts (lowercased) about the order itself.
 _ALREADY_DONE = frozenset({"order already done"})
-_ORDER_NOT_FOUND = frozenset({"order not found"})
 _INVALID_ATTRIBUTE = frozenset({"invalid attribute"})
 
 
@@ -182,7 +182,11 @@ def _error(raw: RawResponse, body: object) -> errors.VenueError:
         return error_for_status(VENUE, raw, message=message)
     if exact & _ALREADY_DONE and status == 400:
         return errors.OrderAlreadyDone(message, venue=VENUE, status_code=status)
-    if exact & _ORDER_NOT_FOUND and status == 404:
+    if status == 404:  # the documented status of this endpoint for an unknown id (no text given)
+        if "portfolio" in message.lower():
+            return errors.VenueRejectedRequest(
+                message, field="portfolio", venue=VENUE, status_code=status
+            )
         return errors.OrderNotFound(message, venue=VENUE, status_code=status)
     if exact & _INVALID_ATTRIBUTE:
         return errors.VenueRejectedRequest(message, venue=VENUE, status_code=status)

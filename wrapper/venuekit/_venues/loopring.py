@@ -127,13 +127,6 @@ class LoopringCancelResponse:
         )
 
 
-#: The venue's typed response carried by ``CancelResult.response``: Coinbase Exchange's bare id
-#: string, INTX's generated ``OrderResultV1``, Loopring's ``LoopringCancelResponse``; ``None``
-#: when the venue's answer was a success but did not fit its documented shape (see ``raw``).
-VenueResponse: TypeAlias = "str | OrderResultV1 | LoopringCancelResponse | None"
-
-
-
 #: Loopring statuses that mean the order is cancelled; any other status on success is pending.
 _CANCELLED_STATUSES = frozenset({"cancelled"})
 
@@ -307,19 +300,16 @@ def _error(
             return error_for_status(VENUE, raw, message=message, code=code)
         return errors.VenueError(message, venue=VENUE, status_code=status, code=code)
     cls, field = known
-    if issubclass(cls, errors.InvalidRequest):
+    if issubclass(cls, errors.VenueRejectedRequest):
         return cls(message, field=field, venue=VENUE, status_code=status, code=code)
     return cls(message, venue=VENUE, status_code=status, code=code)
 
 
 def _prepare(arguments: Mapping[str, object], credentials: object) -> PreparedCancel:
-    account = arguments.get("account_id")
-    if isinstance(account, str) and account.strip().isdecimal():
-        account = int(account.strip())
     return prepare_cancel(
         order_hash=arguments.get("order_hash"),  # type: ignore[arg-type]  # checked inside
         client_order_id=arguments.get("client_order_id"),  # type: ignore[arg-type]
-        account_id=account,  # type: ignore[arg-type]
+        account_id=arguments.get("account_id"),  # type: ignore[arg-type]
         default_account_id=(
             credentials.account_id if isinstance(credentials, LoopringCredentials) else None
         ),
