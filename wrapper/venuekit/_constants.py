@@ -17,6 +17,7 @@ __all__ = [
     "CLOCK_MIN_ADJUSTMENT",
     "CONNECT_TIMEOUT",
     "ERROR_EXCERPT_CHARS",
+    "MAX_TEXT_ARGUMENT_CHARS",
     "POOL_TIMEOUT",
     "RATE_LIMIT_JITTER_ALLOWANCE",
     "RATE_LIMIT_RATE_MARGIN",
@@ -63,6 +64,12 @@ RETRY_AFTER_MAX: Final = 60.0
 # --- Bulk cancel (Client.cancel_many) ---------------------------------------------------------
 #: Cancels in flight at once per venue in ``cancel_many``; the rate limiter still paces them.
 BULK_CONCURRENCY: Final = 8
+
+# --- Arguments ---------------------------------------------------------------------------------
+#: Longest id, label or other text argument accepted, in characters. The longest real ids are a
+#: few dozen characters (UUIDs 36, Loopring hashes 66, Deribit labels are capped at 64); anything
+#: near this is a mistake, refused before it is sent.
+MAX_TEXT_ARGUMENT_CHARS: Final = 256
 
 # --- Errors -----------------------------------------------------------------------------------
 #: Longest excerpt of an unexpected response body quoted in an error message.
