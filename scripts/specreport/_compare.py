@@ -348,10 +348,12 @@ class _Comparer:
             return
         old_keys = {enum_key(v): v for v in old.enum}
         new_keys = {enum_key(v): v for v in new.enum}
-        for key in old_keys.keys() - new_keys.keys():
-            self.add(Kind.ENUM_VALUE_REMOVED, location, old_keys[key], None, **at)
-        for key in new_keys.keys() - old_keys.keys():
-            self.add(Kind.ENUM_VALUE_ADDED, location, None, new_keys[key], **at)
+        for key, value in old_keys.items():
+            if key not in new_keys:
+                self.add(Kind.ENUM_VALUE_REMOVED, location, value, None, **at)
+        for key, value in new_keys.items():
+            if key not in old_keys:
+                self.add(Kind.ENUM_VALUE_ADDED, location, None, value, **at)
 
     def _properties(
         self, old: Shape, new: Shape, location: str, subject: str, where: dict[str, Any], depth: int
