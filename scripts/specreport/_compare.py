@@ -306,7 +306,7 @@ class _Comparer:
         if old.dangling != new.dangling:
             self.add(Kind.UNRESOLVED_REF, location, old.summary(), new.summary(), **at)
             return
-        if old.dangling is not None or old.cyclic or new.cyclic or depth >= _MAX_DEPTH:
+        if old.dangling is not None:
             return
         if old.types != new.types:
             self.add(Kind.TYPE, location + "/type", _types(old), _types(new), **at)
@@ -323,6 +323,8 @@ class _Comparer:
                 **at,
             )
         self._enum(old, new, location + "/enum", at)
+        if old.cyclic or new.cyclic or depth >= _MAX_DEPTH:
+            return  # a schema met again on its own path: compared above, not descended
         self._properties(old, new, location, subject, where, depth)
         if old.items is not None or new.items is not None:
             self._schema(

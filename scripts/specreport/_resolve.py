@@ -163,13 +163,21 @@ class Resolver:
         target, seen, dangling, cyclic = self.deref(node, seen)
         if dangling is not None:
             return Shape(dangling=dangling)
-        if cyclic:
-            return Shape(cyclic=True)
+        if cyclic:  # its own keywords only: no composition, no children
+            _, looped = self.lookup(target["$ref"])
+            own = (
+                self._flatten_mapping(looped, seen, shallow=True)
+                if isinstance(looped, Mapping)
+                else Shape()
+            )
+            return attrs.evolve(own, cyclic=True)
         if not isinstance(target, Mapping):
             return Shape()
         return self._flatten_mapping(target, seen)
 
-    def _flatten_mapping(self, schema: Mapping[str, Any], seen: frozenset[str]) -> Shape:
+    def _flatten_mapping(
+        self, schema: Mapping[str, Any], seen: frozenset[str], *, shallow: bool = False
+    ) -> Shape:
         raw_type = schema.get("type")
         type_list = (
             raw_type if isinstance(raw_type, list) else [] if raw_type is None else [raw_type]
@@ -187,7 +195,7 @@ class Resolver:
         properties: dict[str, Node] = {}
         required = set(_strings(schema.get("required")))
         items: Node | None = None
-        for part in _list(schema.get("allOf")):
+        for part in [] if shallow else _list(schema.get("allOf")):
             sub = self.flatten(part, seen)
             types = types or sub.types
             fmt = fmt if fmt is not None else sub.format
@@ -195,7 +203,7 @@ class Resolver:
             properties.update(sub.properties)
             required |= sub.required
             items = items if items is not None else sub.items
-        alternatives = [*_list(schema.get("oneOf")), *_list(schema.get("anyOf"))]
+        alternatives = [] if shallow else [*_list(schema.get("oneOf")), *_list(schema.get("anyOf"))]
         if alternatives:
             shapes = [self.flatten(part, seen) for part in alternatives]
             nulls = [
