@@ -52,7 +52,7 @@ def _place(change: Change) -> str:
     tokens = change.location.split("/")
     if change.operation is not None and len(tokens) > 4:  # below /paths/<path>/<method>
         inner = "/".join(t.replace("~1", "/").replace("~0", "~") for t in tokens[4:])
-        return f"{change.area or 'operation'} {inner}" if change.area else inner
+        return inner
     return change.location
 
 

@@ -542,3 +542,25 @@ def test_yaml_and_json_texts_parse_to_the_same_document() -> None:
     assert parse_spec(json.dumps(document)) == document
     with pytest.raises(ValueError, match="not an OpenAPI document"):
         parse_spec("just: yaml")
+
+
+def test_two_venues_on_one_spec_count_what_either_uses() -> None:
+    """Deribit direct and the Coinbase gateway may both declare operations of spec "deribit"."""
+    old, new = _pair("deribit")
+    direct = OperationUse(
+        spec="deribit", method="GET", path="/private/cancel", reads={"result.order_id"}
+    )
+    gateway = OperationUse(
+        spec="deribit",
+        method="GET",
+        path="/private/cancel",
+        reads={"result.amount"},
+        relies_on={"result.order_state": frozenset({"untriggered"})},
+    )
+    rows = {
+        (c.kind, c.subject): c.classification.name
+        for c in report(old, new, usage=(direct, gateway))
+    }
+    assert rows[(Kind.PROPERTY_REMOVED, "result.amount")] == "BREAKING"
+    assert rows[(Kind.ENUM_VALUE_REMOVED, "result.order_state")] == "BREAKING"
+    assert rows[(Kind.NULLABLE, "result.filled_amount")] == "HARMLESS"
