@@ -82,6 +82,4 @@ def usage_for(spec: str) -> tuple[OperationUse, ...]:
     """
     registry_module = importlib.import_module("venuekit._venues")
     registry = cast("Mapping[str, _DeclaresOperations]", registry_module.REGISTRY)
-    return tuple(
-        use for venue in registry.values() for use in venue.operations if use.spec == spec
-    )
+    return tuple(use for venue in registry.values() for use in venue.operations if use.spec == spec)
