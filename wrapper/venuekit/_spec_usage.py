@@ -7,7 +7,7 @@ one without a second, hand-kept list.
 Example::
 
     OperationUse(
-        spec="deribit",
+        spec="examplevenue",  # specs/examplevenue.yaml
         method="GET",
         path="/private/cancel",
         sends=frozenset({"order_id"}),
@@ -44,7 +44,7 @@ def _upper(method: str) -> str:
 class OperationUse:
     """One operation of a venue's spec that venuekit calls, and what it sends and reads.
 
-    ``spec`` is the spec file's stem (``"deribit"`` for ``specs/deribit.yaml``); ``sends`` holds
+    ``spec`` is the spec file's stem (``"examplevenue"`` for ``specs/examplevenue.yaml``); ``sends`` holds
     wire names of parameters (and dotted request-body property locations) venuekit may send;
     ``reads`` holds dotted response property locations it reads (``"result.order_state"``; array
     items are transparent, ``"trades.trade_id"``); ``relies_on`` maps a property (or parameter)
@@ -52,7 +52,7 @@ class OperationUse:
 
     Example::
 
-        OperationUse(spec="coinbase_exchange", method="DELETE", path="/orders/{order_id}",
+        OperationUse(spec="examplevenue", method="DELETE", path="/orders/{order_id}",
                      sends=frozenset({"order_id", "profile_id"}))
     """
 
@@ -78,7 +78,7 @@ def usage_for(spec: str) -> tuple[OperationUse, ...]:
 
     Example::
 
-        uses = usage_for("deribit")  # from venuekit._venues.REGISTRY
+        uses = usage_for("examplevenue")  # from venuekit._venues.REGISTRY
     """
     registry_module = importlib.import_module("venuekit._venues")
     registry = cast("Mapping[str, _DeclaresOperations]", registry_module.REGISTRY)
