@@ -44,11 +44,11 @@ def _upper(method: str) -> str:
 class OperationUse:
     """One operation of a venue's spec that venuekit calls, and what it sends and reads.
 
-    ``spec`` is the spec file's stem (``"examplevenue"`` for ``specs/examplevenue.yaml``); ``sends`` holds
-    wire names of parameters (and dotted request-body property locations) venuekit may send;
-    ``reads`` holds dotted response property locations it reads (``"result.order_state"``; array
-    items are transparent, ``"trades.trade_id"``); ``relies_on`` maps a property (or parameter)
-    location to the enum values whose meaning venuekit depends on.
+    ``spec`` is the spec file's stem (``"examplevenue"`` for ``specs/examplevenue.yaml``);
+    ``sends`` holds wire names of parameters (and dotted request-body property locations) venuekit
+    may send; ``reads`` holds dotted response property locations it reads, from the body's root
+    (``"result.order_state"``; array items are transparent: ``"trades.trade_id"``); ``relies_on``
+    maps a property (or parameter) location to the enum values whose meaning venuekit depends on.
 
     Example::
 
