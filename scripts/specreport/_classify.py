@@ -19,7 +19,8 @@ enum-value-added                          -                                     
 enum-value-removed                        a value the wrapper relies on                 read or sent
 property-required-changed (response)      -                                             now optional and read
 unresolved-ref-changed                    -                                             read or sent
-request-body-*, media-type-*, response-*  media type/2xx response removed while read    used operation
+request-body-*, media-type-*, response-*  media type/2xx response removed while read;   used operation (a removed body
+                                          a required body added                         without a schema: harmless)
 *-deprecated-changed                      -                                             used / read / sent
 security-*, server-*                      -                                             the spec is used at all
 operation-added, anything else            -                                             -  (harmless)
@@ -170,6 +171,12 @@ def _rule(change: Change, use: OperationUse | None, spec_used: bool) -> tuple[Cl
         and change.new["required"]
     ):
         return B, f"{op} now requires a request body"
+    if (
+        kind is Kind.REQUEST_BODY_REMOVED
+        and isinstance(change.old, Mapping)
+        and not change.old["schema"]
+    ):
+        return H, "the body had no schema: there was nothing to send"
     if kind in _OPERATION_SHAPE:
         return A, f"venuekit calls {op}"
     return H, ""

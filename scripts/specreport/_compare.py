@@ -429,7 +429,12 @@ def _param_schema(param: Mapping[str, Any]) -> Any:
 
 
 def _body_summary(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {"required": bool(body.get("required")), "content": sorted(body.get("content") or {})}
+    content = body.get("content") or {}
+    return {
+        "required": bool(body.get("required")),
+        "content": sorted(content),
+        "schema": any(isinstance(m, Mapping) and "schema" in m for m in content.values()),
+    }
 
 
 def _server_urls(servers: Any) -> set[str]:

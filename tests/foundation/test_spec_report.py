@@ -255,7 +255,7 @@ INTX_EXPECTED = [
         None,
     ),
 ]
-NO_BODY = {"required": False, "content": ["application/json"]}
+NO_BODY = {"required": False, "content": ["application/json"], "schema": False}
 CURRENCIES = ["BTC", "ETH", "USDC", "USDT", "EURR"]
 DERIBIT_EXPECTED = [
     (
@@ -282,14 +282,6 @@ DERIBIT_EXPECTED = [
     ("ATTENTION", "SERVER_ADDED", None, "/servers", None, "https://www.deribit.com/api/v2"),
     (
         "ATTENTION",
-        "REQUEST_BODY_REMOVED",
-        "GET /private/cancel",
-        "/paths/~1private~1cancel/get/requestBody",
-        NO_BODY,
-        None,
-    ),
-    (
-        "ATTENTION",
         "ENUM_VALUE_REMOVED",
         "GET /private/cancel",
         "result.order_state",
@@ -307,10 +299,10 @@ DERIBIT_EXPECTED = [
     ),
     ("ATTENTION", "ENUM_VALUE_REMOVED", "GET /private/cancel_by_label", "currency", "EURR", None),
     (
-        "ATTENTION",
+        "HARMLESS",  # a schema-less body (the received Deribit file's) sends nothing
         "REQUEST_BODY_REMOVED",
-        "GET /private/cancel_by_label",
-        "/paths/~1private~1cancel_by_label/get/requestBody",
+        "GET /private/cancel",
+        "/paths/~1private~1cancel/get/requestBody",
         NO_BODY,
         None,
     ),
@@ -329,6 +321,14 @@ DERIBIT_EXPECTED = [
         "result.is_rebalance",
         None,
         {"type": "boolean", "required": False},
+    ),
+    (
+        "HARMLESS",
+        "REQUEST_BODY_REMOVED",
+        "GET /private/cancel_by_label",
+        "/paths/~1private~1cancel_by_label/get/requestBody",
+        NO_BODY,
+        None,
     ),
     (
         "HARMLESS",
@@ -564,3 +564,26 @@ def test_two_venues_on_one_spec_count_what_either_uses() -> None:
     assert rows[(Kind.PROPERTY_REMOVED, "result.amount")] == "BREAKING"
     assert rows[(Kind.ENUM_VALUE_REMOVED, "result.order_state")] == "BREAKING"
     assert rows[(Kind.NULLABLE, "result.filled_amount")] == "HARMLESS"
+
+
+def test_request_bodies_classified_by_what_the_wrapper_can_send() -> None:
+    body = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    base = _doc("3.0.3", {"type": "string"})
+    with_body = copy.deepcopy(base)
+    with_body["paths"]["/x"]["get"]["requestBody"] = body
+    required_body = copy.deepcopy(base)
+    required_body["paths"]["/x"]["get"]["requestBody"] = {**body, "required": True}
+    schemaless = copy.deepcopy(base)
+    schemaless["paths"]["/x"]["get"]["requestBody"] = {"content": {"application/json": {}}}
+    used = (OperationUse(spec="t", method="GET", path="/x"),)
+
+    def classes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(c.kind.value, c.classification.value) for c in report(old, new, usage=used)]
+
+    assert classes(with_body, base) == [("request-body-removed", "needs-attention")]
+    assert classes(schemaless, base) == [("request-body-removed", "harmless")]
+    assert classes(base, required_body) == [("request-body-added", "breaking")]
+    assert classes(base, with_body) == [("request-body-added", "needs-attention")]
+    assert classes(with_body, required_body) == [
+        ("request-body-required-changed", "needs-attention")
+    ]
