@@ -87,6 +87,7 @@ class SandboxApp:
             seed=config.seed,
             orders_per_venue=config.orders_per_venue,
             clock=config.clock,
+            intx_id_form="numeric" if config.intx_answers == "docs" else "recorded",
         )
         self.stats = SandboxStats()
         limits = config.rate_limits
@@ -99,6 +100,7 @@ class SandboxApp:
             config.credentials.intx,
             self.state,
             TokenBuckets(config.intx_rate_limit, clock=config.clock) if limits else None,
+            answers=config.intx_answers,
         )
         self._loopring = LoopringVenue(
             config.credentials.loopring,
