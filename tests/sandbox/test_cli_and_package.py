@@ -88,6 +88,7 @@ def test_public_surface() -> None:
             "SandboxConfig",
             "SandboxCredentials",
             "SandboxState",
+            "ServerLimits",
             "SyncSandboxTransport",
             "create_app",
             "run_in_thread",

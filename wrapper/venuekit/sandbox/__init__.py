@@ -107,6 +107,7 @@ from venuekit.sandbox._credentials import (
     SandboxCredentials,
 )
 from venuekit.sandbox._http import ConnectionDropped
+from venuekit.sandbox._protocol import ServerLimits
 from venuekit.sandbox._server import RunningSandbox, run_in_thread, serve
 from venuekit.sandbox._state import (
     INTX_INSTRUMENTS,
@@ -147,6 +148,7 @@ __all__ = [
     "SandboxConfig",
     "SandboxCredentials",
     "SandboxState",
+    "ServerLimits",
     "SyncSandboxTransport",
     "create_app",
     "run_in_thread",
