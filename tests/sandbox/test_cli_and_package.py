@@ -90,9 +90,13 @@ def test_public_surface() -> None:
             "SandboxState",
             "ServerLimits",
             "SyncSandboxTransport",
+            "banner_lines",
             "create_app",
+            "export_lines",
+            "parse_faults",
             "run_in_thread",
             "serve",
+            "serve_with_exports",
             "sync_transport",
             "transport",
         ]

@@ -125,18 +125,12 @@ _ORDER_UUIDS = uuid.UUID("5a4db0c0-0000-4000-8000-0000000000a0")  # uuid5 namesp
 
 
 def _intx_order_id(rng: random.Random, form: IntxIdForm) -> str:
-    """A fresh INTX order id: ``[0-9a-z]{8}-1-0`` (recorded answers) or 17 digits (docs).
-
-    Both forms come from one draw of 17 digits, so a seed gives the same orders of every venue
-    whatever the form (and, in ``numeric``, the ids the sandbox gave before the recorded form).
-    """
+    """A fresh INTX order id, ``[0-9a-z]{8}-1-0`` or 17 digits, from one draw of 17 digits
+    (a seed gives the same orders whatever the form; ``numeric`` gives the ids of old)."""
     number = rng.randrange(10**16, 10**17)
     if form == "numeric":
         return str(number)
-    digits = []
-    for _ in range(8):
-        number, digit = divmod(number, 36)
-        digits.append(_BASE36[digit])
+    digits = [_BASE36[number // 36**i % 36] for i in range(8)]
     return "".join(digits) + "-1-0"
 
 
