@@ -149,3 +149,49 @@ def test_limits_are_validated() -> None:
         ServerLimits(header_timeout=0)
     with pytest.raises(ValueError, match="max_connections"):
         ServerLimits(max_connections=0)
+
+
+RAW_REQUESTS = {
+    "non-ASCII path": b"DELETE /api/v1/orders/\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n",
+    "non-ASCII query": b"DELETE /api/v1/orders/1?portfolio=\xff HTTP/1.1\r\nHost: h\r\n\r\n",
+    "non-ASCII method": b"D\xc3\x89LETE /orders/1 HTTP/1.1\r\nHost: h\r\n\r\n",
+    "non-ASCII key": b"DELETE /orders/1 HTTP/1.1\r\nHost: h\r\nCB-ACCESS-KEY: \xff\xfe\r\n\r\n",
+    "huge Content-Length": (
+        b"DELETE /api/v3/order HTTP/1.1\r\nHost: h\r\nContent-Length: " + b"9" * 30 + b"\r\n\r\n"
+    ),
+    "Content-Length over the limit": (
+        b"DELETE /api/v3/order HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999\r\n\r\n"
+    ),
+    "two different Content-Lengths": (
+        b"DELETE /orders/1 HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx"
+    ),
+    "duplicated key": (
+        b"DELETE /orders/1 HTTP/1.1\r\nHost: h\r\nCB-ACCESS-KEY: a\r\nCB-ACCESS-KEY: b\r\n\r\n"
+    ),
+    "chunked body over the limit": (
+        b"DELETE /api/v1/orders/1 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + (b"8000\r\n" + b"x" * 0x8000 + b"\r\n") * 3
+        + b"0\r\n\r\n"
+    ),
+    "5,000-digit INTX timestamp": (
+        b"DELETE /api/v1/orders/1?portfolio=x HTTP/1.1\r\nHost: h\r\n"
+        b"CB-ACCESS-KEY: sandbox-intx-key-0000000000000001\r\n"
+        b"CB-ACCESS-PASSPHRASE: sandbox-intx-passphrase\r\n"
+        b"CB-ACCESS-TIMESTAMP: " + b"9" * 5000 + b"\r\n\r\n"
+    ),
+    "5,000-digit Exchange timestamp": (
+        b"DELETE /orders/1 HTTP/1.1\r\nHost: h\r\n"
+        b"CB-ACCESS-KEY: sandbox-exchange-key-0000000000000001\r\n"
+        b"CB-ACCESS-PASSPHRASE: sandbox-exchange-passphrase\r\n"
+        b"CB-ACCESS-TIMESTAMP: " + b"9" * 5000 + b"\r\n\r\n"
+    ),
+    "Host with a fragment": b"DELETE /api/v3/order?accountId=1 HTTP/1.1\r\nHost: a#b\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("raw", RAW_REQUESTS.values(), ids=RAW_REQUESTS.keys())
+def test_hostile_raw_requests_over_a_socket_are_4xx(served: RunningSandbox, raw: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+        sock.sendall(raw)
+        status_line = sock.recv(65536).split(b"\r\n", 1)[0]
+    assert status_line.startswith(b"HTTP/1.1 4"), status_line
