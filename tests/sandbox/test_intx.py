@@ -161,6 +161,18 @@ def test_cancel_by_client_order_id_and_portfolio_id(app: SandboxApp, intx: httpx
     assert response.json()["client_order_id"] == order.client_order_id
 
 
+def test_a_numeric_portfolio_id_is_held_as_text(connect: Any, clock: Any) -> None:
+    numeric = attrs.evolve(ACCOUNT, portfolio_id=1000000000000001)
+    credentials = attrs.evolve(DEFAULT_CREDENTIALS, intx=numeric)
+    app = create_app(SandboxConfig(seed=1, clock=clock, credentials=credentials))
+    order = app.state.intx_orders()[0]
+    assert order.portfolio_id == numeric.portfolio_id == "1000000000000001"
+    response = connect(app, _auth(clock)).delete(
+        f"/api/v1/orders/{order.order_id}", params={"portfolio": "1000000000000001"}
+    )
+    assert (response.status_code, response.json()["portfolio_id"]) == (200, "1000000000000001")
+
+
 @pytest.mark.parametrize("params", [{}, {"portfolio": "1000000000000999"}, {"portfolio": ""}])
 def test_portfolio_is_required_and_must_be_the_keys(
     app: SandboxApp, intx: httpx.Client, params: dict[str, str]

@@ -20,7 +20,7 @@ Behaviour, and the fact it mirrors (``shared/design/venues.md`` unless said othe
 
 Every request first (all venues, every route, ``_guard``; ASSUMPTION: the venues document none
 of these answers, the statuses are RFC 9110's and the bodies each venue's error shape)
-    - A request head over 16 KiB is 431; a duplicated auth or framing header (``Host``,
+    - A request head over 16 KiB is 431 (over a socket, h11 answers 400 first); a duplicated auth or framing header (``Host``,
       ``Content-Length``, ``Content-Type``, ``CB-ACCESS-*``, ``X-API-*``) or a duplicated venue
       parameter (``portfolio``, ``product_id``, ``profile_id``, ``accountId``, ``orderHash``,
       ``clientOrderId``), a malformed ``Host``, ``Content-Length`` or method is 400.
