@@ -28,6 +28,12 @@ __all__ = [
     "RETRY_JITTER_FRACTION",
     "RETRY_WAIT_INITIAL",
     "RETRY_WAIT_MAX",
+    "SANDBOX_HEADER_TIMEOUT",
+    "SANDBOX_KEEP_ALIVE_TIMEOUT",
+    "SANDBOX_MAX_BODY_BYTES",
+    "SANDBOX_MAX_CONNECTIONS",
+    "SANDBOX_MAX_HEADER_BYTES",
+    "SANDBOX_MAX_TIMESTAMP_CHARS",
     "WRITE_TIMEOUT",
 ]
 
@@ -88,3 +94,21 @@ RATE_LIMIT_JITTER_ALLOWANCE: Final = 0.1
 CLOCK_DATE_HEADER_UNCERTAINTY: Final = 1.0
 #: Smallest change of the clock offset worth applying, seconds.
 CLOCK_MIN_ADJUSTMENT: Final = 0.05
+
+# --- Local sandbox (venuekit.sandbox): what it accepts before it answers 4xx or hangs up ------
+#: Largest request body, bytes. A cancel sends no body; 64 KiB is generous (nginx's default
+#: ``client_max_body_size`` is 1 MiB). Checked against Content-Length before reading, and while
+#: reading a chunked body.
+SANDBOX_MAX_BODY_BYTES: Final = 64 * 1024
+#: Largest request head (request line and headers), bytes: h11's own default
+#: ``max_incomplete_event_size`` (16 KiB), applied in-process too.
+SANDBOX_MAX_HEADER_BYTES: Final = 16 * 1024
+#: Longest ``CB-ACCESS-TIMESTAMP`` parsed; an epoch second has 10 digits (plus decimals).
+SANDBOX_MAX_TIMESTAMP_CHARS: Final = 32
+#: Open connections served at once when listening on a socket; further ones are closed at once.
+SANDBOX_MAX_CONNECTIONS: Final = 1000
+#: Seconds an idle keep-alive connection stays open (uvicorn's default, 5 s).
+SANDBOX_KEEP_ALIVE_TIMEOUT: Final = 5.0
+#: Seconds a client has to send a complete request head once the connection is open or its
+#: previous response was sent (Apache mod_reqtimeout allows 20 s; a cancel client needs < 1 s).
+SANDBOX_HEADER_TIMEOUT: Final = 5.0
