@@ -14,10 +14,14 @@ from typing import Final
 
 __all__ = [
     "BULK_CONCURRENCY",
+    "CDP_JWT_LIFETIME",
     "CLOCK_DATE_HEADER_UNCERTAINTY",
     "CLOCK_MIN_ADJUSTMENT",
     "CONNECT_TIMEOUT",
     "DEFAULT_BASE_URLS",
+    "DERIBIT_REAUTH_ERROR_CODES",
+    "DERIBIT_TOKEN_ANSWER_MAX_BYTES",
+    "DERIBIT_TOKEN_REFRESH_FRACTION",
     "ERROR_EXCERPT_CHARS",
     "EXCHANGE_CLOCK_WINDOW",
     "EXCHANGE_RATE_LIMIT_BURST",
@@ -131,3 +135,18 @@ RATE_LIMIT_JITTER_ALLOWANCE: Final = 0.1
 CLOCK_DATE_HEADER_UNCERTAINTY: Final = 1.0
 #: Smallest change of the clock offset worth applying, seconds.
 CLOCK_MIN_ADJUSTMENT: Final = 0.05
+
+# --- Deribit / Coinbase gateway authentication (venuekit.auth) --------------------------------
+#: Lifetime of a CDP JWT, seconds: ``exp = nbf + 120`` (coinbase-advanced-py ``build_jwt``).
+CDP_JWT_LIFETIME: Final = 120
+#: A ``public/auth`` token is renewed once this fraction of its ``expires_in`` has passed
+#: (Coinbase's own client refreshes at 0.8 x expires_in; venues.md, Deribit section).
+DERIBIT_TOKEN_REFRESH_FRACTION: Final = 0.8
+#: JSON-RPC error codes that mean "the Bearer token is no longer good": 13004
+#: ``invalid_credentials`` and 13009 ``unauthorized`` (Deribit's complete error table). On one
+#: of them the token is obtained again once and the request re-sent once.
+DERIBIT_REAUTH_ERROR_CODES: Final = frozenset({13004, 13009})
+#: Largest declared ``Content-Length`` of an answer the token adapter reads to look for those
+#: codes; a token error is ~200 bytes, larger answers are left unread for the caller's own
+#: size-capped read.
+DERIBIT_TOKEN_ANSWER_MAX_BYTES: Final = 16_384

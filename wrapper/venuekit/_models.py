@@ -40,6 +40,7 @@ class Venue(enum.StrEnum):
     COINBASE_EXCHANGE = "coinbase_exchange"
     COINBASE_INTX = "coinbase_intx"
     LOOPRING = "loopring"
+    DERIBIT = "deribit"
 
 
 class CancelState(enum.StrEnum):

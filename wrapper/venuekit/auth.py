@@ -43,11 +43,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator
 from urllib.parse import parse_qsl
 
 import httpx
 
+from venuekit._auth_common import SIGN_AT, Clock
+from venuekit._auth_common import ClockedAuth as _ClockedAuth
+from venuekit._auth_common import replace_headers as _replace_headers
+from venuekit._auth_deribit import DeribitHmacAuth, DeribitTokenAuth
 from venuekit._credentials import (
     CoinbaseExchangeCredentials,
     CoinbaseIntxCredentials,
@@ -55,41 +58,17 @@ from venuekit._credentials import (
 )
 from venuekit._signing import coinbase, loopring
 
-__all__ = ["CoinbaseExchangeAuth", "CoinbaseIntxAuth", "LoopringAuth"]
+__all__ = [
+    "SIGN_AT",
+    "Clock",
+    "CoinbaseExchangeAuth",
+    "CoinbaseIntxAuth",
+    "DeribitHmacAuth",
+    "DeribitTokenAuth",
+    "LoopringAuth",
+]
 
 _LOG = logging.getLogger("venuekit.auth")
-
-Clock = Callable[[], float]
-"""Returns seconds since the epoch, like `time.time`."""
-
-
-def _replace_headers(request: httpx.Request, values: dict[str, str]) -> None:
-    """Set one of each signature header; httpx's item assignment drops every existing copy."""
-    headers = request.headers
-    for name, value in values.items():
-        headers[name] = value
-
-
-class _ClockedAuth(httpx.Auth):
-    """Clock handling shared by the three adapters."""
-
-    def __init__(self, clock: Clock, clock_offset: float) -> None:
-        self._clock = clock
-        self.clock_offset = clock_offset
-        """Seconds added to ``clock()``; set it to correct for a skewed local clock."""
-
-    def now(self) -> float:
-        """Return the corrected time: ``clock() + clock_offset``."""
-        return self._clock() + self.clock_offset
-
-    def sign(self, request: httpx.Request) -> None:
-        """Set fresh signature headers on ``request`` (its body must already be read)."""
-        raise NotImplementedError
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Sign the request (every attempt, afresh) and send it."""
-        self.sign(request)
-        yield request
 
 
 class _CoinbaseAuth(_ClockedAuth):
@@ -105,7 +84,6 @@ class _CoinbaseAuth(_ClockedAuth):
     ) -> None:
         super().__init__(clock, clock_offset)
         self.credentials = credentials
-        self._secret_key = credentials.secret_key
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -116,18 +94,19 @@ class _CoinbaseAuth(_ClockedAuth):
 
     def sign(self, request: httpx.Request) -> None:
         """Set fresh ``CB-ACCESS-*`` headers on ``request`` (its body must already be read)."""
-        timestamp, prehash = self._prehash(request, self.now())
+        timestamp, prehash = self._prehash(request, self.signing_time(request))
         _LOG.debug("%s prehash: %r", type(self).__name__, prehash)
-        signature = coinbase.signature(secret_key=self._secret_key, prehash=prehash)
+        signature = coinbase.signature(secret_key=self.credentials.secret_key, prehash=prehash)
         _replace_headers(
             request,
             {
                 "CB-ACCESS-KEY": self.credentials.api_key,
-                "CB-ACCESS-PASSPHRASE": self.credentials.passphrase,
                 "CB-ACCESS-TIMESTAMP": timestamp,
                 "CB-ACCESS-SIGN": signature,
             },
         )
+        # Revealed straight into the header, never into a local or a dict.
+        request.headers["CB-ACCESS-PASSPHRASE"] = self.credentials.passphrase.reveal()
 
 
 class CoinbaseExchangeAuth(_CoinbaseAuth):

@@ -28,6 +28,8 @@ import binascii
 import hmac
 import math
 
+from venuekit._secret import Secret
+
 __all__ = [
     "InvalidSecretError",
     "decode_secret",
@@ -113,14 +115,25 @@ def intx_prehash(*, timestamp: str, method: str, request_path: str, body: bytes 
     return _prehash(timestamp, method, request_path.partition("?")[0], body)
 
 
-def signature(*, secret_key: bytes, prehash: bytes) -> str:
+def signature(*, secret_key: Secret[bytes] | bytes, prehash: bytes) -> str:
     """Compute the ``CB-ACCESS-SIGN`` value: base64(HMAC_SHA256(secret_key, prehash)).
 
+    Pass the key as a `Secret` (it is revealed only inside the HMAC call); plain bytes are
+    accepted for tests and vectors.
+
     Example:
-        >>> signature(secret_key=b"secret", prehash=b"1GET/time")
+        >>> signature(secret_key=Secret(b"secret"), prehash=b"1GET/time")
         '+zh88psQLjE4aId1JeGnv361EkfeuwmFIchU3NI7Fj4='
     """
-    return base64.b64encode(hmac.digest(secret_key, prehash, "sha256")).decode("ascii")
+    if not isinstance(prehash, bytes):
+        raise TypeError(f"prehash must be bytes, not {type(prehash).__name__}")
+    return base64.b64encode(
+        hmac.digest(
+            secret_key.reveal() if isinstance(secret_key, Secret) else secret_key,
+            prehash,
+            "sha256",
+        )
+    ).decode("ascii")
 
 
 def _prehash(timestamp: str, method: str, request_path: str, body: bytes) -> bytes:
