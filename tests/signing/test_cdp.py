@@ -59,7 +59,7 @@ def test_jwt_verifies_with_an_independent_implementation(key: dict[str, str], al
     assert claims == {"sub": key["key_name"], "iss": "cdp", "nbf": 1700000000, "exp": 1700000120}
     assert "uri" not in claims
     # A changed claim no longer verifies: the check above can fail.
-    h, c, s = token.split(".")
+    h, _, s = token.split(".")
     forged_claims = cdp.b64url(json.dumps({**claims, "exp": 1800000000}).encode())
     with pytest.raises(InvalidSignature):
         verify_independently(f"{h}.{forged_claims}.{s}", key)

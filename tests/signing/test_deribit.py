@@ -27,17 +27,13 @@ HEADER = re.compile(
 
 
 def test_docs_vector_with_intermediates() -> None:
-    string = deribit.string_to_sign(
-        VECTOR["timestamp"], VECTOR["nonce"], VECTOR["data"].encode()
-    )
+    string = deribit.string_to_sign(VECTOR["timestamp"], VECTOR["nonce"], VECTOR["data"].encode())
     assert string == VECTOR["string_to_sign"].encode()
     sig = deribit.signature(Secret(VECTOR["client_secret"]), string)
     assert sig == VECTOR["signature"]
     assert deribit.authorization_header(
         VECTOR["client_id"], VECTOR["timestamp"], VECTOR["nonce"], sig
-    ) == (
-        f"deri-hmac-sha256 id=AMANDA,ts=1576074319000,sig={VECTOR['signature']},nonce=1iqt2wls"
-    )
+    ) == (f"deri-hmac-sha256 id=AMANDA,ts=1576074319000,sig={VECTOR['signature']},nonce=1iqt2wls")
 
 
 def test_request_data_follows_the_documented_rule() -> None:
@@ -92,13 +88,21 @@ def test_get_with_query_and_post_with_json_body_are_signed_as_sent() -> None:
         transport=httpx.MockTransport(recorder),
         auth=auth,
     ) as client:
-        client.get("/private/cancel_by_label", params={"label": "my label/é&x=1", "currency": "BTC"})
+        client.get(
+            "/private/cancel_by_label", params={"label": "my label/é&x=1", "currency": "BTC"}
+        )
         client.post(
             "/private/cancel",
-            json={"jsonrpc": "2.0", "id": 7, "method": "private/cancel", "params": {"order_id": "ETH-1"}},
+            json={
+                "jsonrpc": "2.0",
+                "id": 7,
+                "method": "private/cancel",
+                "params": {"order_id": "ETH-1"},
+            },
         )
     get, post = recorder.requests
-    assert b"?" in get.url.raw_path and b"%" in get.url.raw_path  # encoded query was signed
+    assert b"?" in get.url.raw_path  # the encoded query was signed
+    assert b"%" in get.url.raw_path
     assert post.content.startswith(b'{"jsonrpc"')
     for request, nonce in zip((get, post), ("n0nce-1", "n0nce-2"), strict=True):
         fields = _server_check(request)

@@ -43,7 +43,8 @@ class Gateway:
         assert request.url.query == b""  # the JWT is never in the URL
         assert request.headers["content-type"] == "application/json"
         body = json.loads(request.content)
-        assert body["jsonrpc"] == "2.0" and body["method"] == "public/auth"
+        assert body["jsonrpc"] == "2.0"
+        assert body["method"] == "public/auth"
         assert isinstance(body["id"], int)
         assert body["params"]["grant_type"] == "coinbase_cdp"
         jwt = body["params"]["token"]
@@ -52,7 +53,9 @@ class Gateway:
             self.jwts.append(jwt)
             self.log.append(("auth", request.url.path))
             if self.refuse is not None:
-                return httpx.Response(400, json={"jsonrpc": "2.0", "id": body["id"], "error": self.refuse})
+                return httpx.Response(
+                    400, json={"jsonrpc": "2.0", "id": body["id"], "error": self.refuse}
+                )
             token = f"access-token-{len(self.issued) + 1:04d}"
             self.issued.append(token)
         result = {
@@ -251,18 +254,17 @@ def test_refused_key_is_an_authentication_error_without_a_loop(is_async: bool) -
         ) as client:
             await client.get("/private/cancel", params={"order_id": "a"})
 
+    def run_sync() -> None:
+        with httpx.Client(base_url=BASE, transport=httpx.MockTransport(gateway), auth=auth) as c:
+            c.get("/private/cancel", params={"order_id": "a"})
+
     with pytest.raises(AuthenticationError) as info:
-        if is_async:
-            asyncio.run(run_async())
-        else:
-            with httpx.Client(
-                base_url=BASE, transport=httpx.MockTransport(gateway), auth=auth
-            ) as client:
-                client.get("/private/cancel", params={"order_id": "a"})
+        asyncio.run(run_async()) if is_async else run_sync()
     error = info.value
     assert (error.venue, error.code, error.status_code) == (Venue.DERIBIT, 13004, 400)
     assert "invalid_credentials for [REDACTED]" in str(error)
-    assert ED["key_name"] not in str(error) and ED["key_name"] not in repr(error)
+    assert ED["key_name"] not in str(error)
+    assert ED["key_name"] not in repr(error)
     assert gateway.jwts[0] not in str(error)
     assert gateway.log == [("auth", "/api/v2/public/auth")]  # nothing else sent
 
@@ -276,7 +278,8 @@ def test_rate_limited_auth_is_a_retryable_error() -> None:
         pytest.raises(RateLimited) as info,
     ):
         client.get("/private/cancel", params={"order_id": "a"})
-    assert info.value.retryable and info.value.code == 10028
+    assert info.value.retryable
+    assert info.value.code == 10028
 
 
 def test_token_is_renewed_before_expiry_on_the_injected_clock() -> None:

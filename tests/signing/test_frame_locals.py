@@ -110,12 +110,19 @@ def assert_no_secret(exc: BaseException, extra: list[str] = ()) -> str:  # type:
 
 
 def _auths() -> list[tuple[str, httpx.Auth]]:
-    exchange = CoinbaseExchangeCredentials(api_key="api-key-001", api_secret=CB_SECRET, passphrase=PASSPHRASE)
-    intx = CoinbaseIntxCredentials(api_key="api-key-001", api_secret=CB_SECRET, passphrase=PASSPHRASE)
+    exchange = CoinbaseExchangeCredentials(
+        api_key="api-key-001", api_secret=CB_SECRET, passphrase=PASSPHRASE
+    )
+    intx = CoinbaseIntxCredentials(
+        api_key="api-key-001", api_secret=CB_SECRET, passphrase=PASSPHRASE
+    )
     return [
         ("exchange", CoinbaseExchangeAuth(exchange)),
         ("intx", CoinbaseIntxAuth(intx)),
-        ("deribit", DeribitHmacAuth(DeribitCredentials(client_id="cid-1", client_secret=DERIBIT_SECRET))),
+        (
+            "deribit",
+            DeribitHmacAuth(DeribitCredentials(client_id="cid-1", client_secret=DERIBIT_SECRET)),
+        ),
     ]
 
 
@@ -133,7 +140,9 @@ def test_hmac_signers_failing_in_the_hmac_show_no_secret(
     name: str, auth: httpx.Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(hmac, "digest", None)  # the HMAC primitive fails with the key in hand
-    exc = _sign_failure(auth, httpx.Request("POST", "https://x/api/v2/private/cancel?a=1", json={"b": 2}))
+    exc = _sign_failure(
+        auth, httpx.Request("POST", "https://x/api/v2/private/cancel?a=1", json={"b": 2})
+    )
     assert isinstance(exc, TypeError)
     assert_no_secret(exc)
 
@@ -154,14 +163,20 @@ def test_hmac_signers_failing_on_the_body_or_time_show_no_secret(name: str, auth
 def test_loopring_failing_mid_signature_shows_no_key_or_nonce(
     step: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    creds = LoopringCredentials(api_key="api-key-001", eddsa_private_key=hex(LOOPRING_KEY), account_id=1)
+    creds = LoopringCredentials(
+        api_key="api-key-001", eddsa_private_key=hex(LOOPRING_KEY), account_id=1
+    )
     target = (_babyjubjub, "base_mul") if step == "base_mul" else (loopring, "poseidon")
     monkeypatch.setattr(*target, None)
-    exc = _sign_failure(LoopringAuth(creds), httpx.Request("GET", "https://x/api/v3/order?accountId=1"))
+    exc = _sign_failure(
+        LoopringAuth(creds), httpx.Request("GET", "https://x/api/v3/order?accountId=1")
+    )
     monkeypatch.undo()
     # The nonce r is as secret as the key: derive it the way the signer does and look for it.
     message = loopring.message(
-        loopring.signature_base(method="GET", url="https://x/api/v3/order", params=[("accountId", "1")])
+        loopring.signature_base(
+            method="GET", url="https://x/api/v3/order", params=[("accountId", "1")]
+        )
     )
     r = loopring.nonce(creds.private_key, message).reveal()
     assert_no_secret(exc, [str(r), f"{r:x}"])
@@ -169,7 +184,9 @@ def test_loopring_failing_mid_signature_shows_no_key_or_nonce(
 
 def _cdp_auth(kind: str) -> DeribitTokenAuth:
     key = KEYS[kind]
-    return DeribitTokenAuth(CoinbaseCdpCredentials(key_name=key["key_name"], private_key=key["private_key"]))
+    return DeribitTokenAuth(
+        CoinbaseCdpCredentials(key_name=key["key_name"], private_key=key["private_key"])
+    )
 
 
 @pytest.mark.parametrize(
@@ -200,9 +217,11 @@ def test_token_flow_failing_after_the_token_arrived_shows_no_token_or_jwt() -> N
         raise httpx.ConnectError("connection dropped", request=request)
 
     auth = _cdp_auth("ed25519")
-    with httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as client:
-        with pytest.raises(httpx.ConnectError) as info:
-            client.get("https://x/api/v2/private/cancel?order_id=1")
+    with (
+        httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as client,
+        pytest.raises(httpx.ConnectError) as info,
+    ):
+        client.get("https://x/api/v2/private/cancel?order_id=1")
     # (revealed inline: this test's own frame is part of the rendered traceback)
     assert_no_secret(
         info.value, ["tok-frame-locals-0001", sent[0].reveal(), sent[0].reveal().split(".")[2]]
@@ -220,4 +239,3 @@ def test_the_scan_itself_finds_a_secret_held_in_a_local() -> None:
         leaky(Secret(DERIBIT_SECRET))
     with pytest.raises(AssertionError, match="shown in traceback locals"):
         assert_no_secret(info.value)
-

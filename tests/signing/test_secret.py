@@ -29,7 +29,14 @@ CB_SECRET = base64.b64encode(b"hmac-key-bytes-for-secret-tests").decode()
 @pytest.mark.parametrize("value", ["p4ss", b"\x00raw-key", 12345678901234567890])
 def test_secret_is_never_shown(value: str | bytes | int) -> None:
     secret = Secret(value)
-    shown = [repr(secret), str(secret), f"{secret}", f"{secret!s:>40}", "%s" % secret, "%r" % secret]
+    shown = [
+        repr(secret),
+        str(secret),
+        f"{secret}",
+        f"{secret!s:>40}",
+        "%s" % secret,  # noqa: UP031  (old-style formatting is what is tested)
+        "%r" % secret,  # noqa: UP031
+    ]
     shown += [f"{secret:x}" if isinstance(value, int) else f"{secret:10}"]
     for text in shown:
         assert text.strip() == "Secret('…')"
@@ -125,7 +132,9 @@ def test_every_secret_field_is_a_secret_and_redaction_values_cover_them(creds: A
 
 
 def test_short_passphrase_is_redacted() -> None:
-    creds = CoinbaseExchangeCredentials(api_key="api-key-0001", api_secret=CB_SECRET, passphrase="q7")
+    creds = CoinbaseExchangeCredentials(
+        api_key="api-key-0001", api_secret=CB_SECRET, passphrase="q7"
+    )
     assert redact("invalid passphrase q7", creds.redaction_values()) == (
         f"invalid passphrase {REDACTED}"
     )
@@ -151,14 +160,46 @@ def test_constructors_still_take_plain_str_and_accept_secrets() -> None:
 
 ED = KEYS["ed25519"]
 BAD = [
-    (CoinbaseExchangeCredentials, {"api_key": "", "api_secret": CB_SECRET, "passphrase": "p"}, "api_key"),
-    (CoinbaseExchangeCredentials, {"api_key": "k", "api_secret": "", "passphrase": "p"}, "api_secret"),
-    (CoinbaseExchangeCredentials, {"api_key": "k", "api_secret": 5, "passphrase": "p"}, "api_secret"),
-    (CoinbaseIntxCredentials, {"api_key": "k", "api_secret": CB_SECRET, "passphrase": None}, "passphrase"),
-    (CoinbaseIntxCredentials, {"api_key": "k", "api_secret": CB_SECRET, "passphrase": "pä"}, "passphrase"),
-    (LoopringCredentials, {"api_key": "k", "eddsa_private_key": "0xzz", "account_id": 1}, "eddsa_private_key"),
-    (LoopringCredentials, {"api_key": "k", "eddsa_private_key": None, "account_id": 1}, "eddsa_private_key"),
-    (LoopringCredentials, {"api_key": "k", "eddsa_private_key": "0x1", "account_id": -1}, "account_id"),
+    (
+        CoinbaseExchangeCredentials,
+        {"api_key": "", "api_secret": CB_SECRET, "passphrase": "p"},
+        "api_key",
+    ),
+    (
+        CoinbaseExchangeCredentials,
+        {"api_key": "k", "api_secret": "", "passphrase": "p"},
+        "api_secret",
+    ),
+    (
+        CoinbaseExchangeCredentials,
+        {"api_key": "k", "api_secret": 5, "passphrase": "p"},
+        "api_secret",
+    ),
+    (
+        CoinbaseIntxCredentials,
+        {"api_key": "k", "api_secret": CB_SECRET, "passphrase": None},
+        "passphrase",
+    ),
+    (
+        CoinbaseIntxCredentials,
+        {"api_key": "k", "api_secret": CB_SECRET, "passphrase": "pä"},
+        "passphrase",
+    ),
+    (
+        LoopringCredentials,
+        {"api_key": "k", "eddsa_private_key": "0xzz", "account_id": 1},
+        "eddsa_private_key",
+    ),
+    (
+        LoopringCredentials,
+        {"api_key": "k", "eddsa_private_key": None, "account_id": 1},
+        "eddsa_private_key",
+    ),
+    (
+        LoopringCredentials,
+        {"api_key": "k", "eddsa_private_key": "0x1", "account_id": -1},
+        "account_id",
+    ),
     (DeribitCredentials, {"client_id": "", "client_secret": "s"}, "client_id"),
     (DeribitCredentials, {"client_id": "a,b=c", "client_secret": "s"}, "client_id"),
     (DeribitCredentials, {"client_id": "id", "client_secret": ""}, "client_secret"),
