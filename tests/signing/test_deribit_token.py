@@ -333,3 +333,12 @@ def test_token_never_in_repr_or_logs(caplog: pytest.LogCaptureFixture) -> None:
     for text in shown:
         for secret in (*gateway.issued, *gateway.jwts, ED["private_key"]):
             assert secret not in text
+
+
+def test_redaction_values_include_the_current_token() -> None:
+    gateway = Gateway()
+    auth = DeribitTokenAuth(CREDS)
+    assert auth.redaction_values() == CREDS.redaction_values()
+    with httpx.Client(base_url=BASE, transport=httpx.MockTransport(gateway), auth=auth) as client:
+        client.get("/private/cancel", params={"order_id": "a"})
+    assert {s.reveal() for s in auth.redaction_values()} >= {"access-token-0001", ED["key_name"]}

@@ -181,6 +181,20 @@ class DeribitTokenAuth(ClockedAuth):
             f"clock_offset={self.clock_offset!r})"
         )
 
+    def redaction_values(self) -> tuple[Secret[str], ...]:
+        """The credentials' `redaction_values` plus the current Bearer token, if any.
+
+        Example:
+            >>> from venuekit._credentials import CoinbaseCdpCredentials
+            >>> auth = DeribitTokenAuth(CoinbaseCdpCredentials(key_name="k", private_key="A" * 43 + "="))
+            >>> auth.redaction_values() == auth.credentials.redaction_values()
+            True
+        """
+        with self._state_lock:
+            token = self._token
+        extra = () if token is None else (token.value,)
+        return (*self.credentials.redaction_values(), *extra)
+
     # -- I/O-free steps ----------------------------------------------------------------------
 
     def _usable(self, request: httpx.Request, stale: _Token | None) -> _Token | None:

@@ -1,4 +1,8 @@
-"""Request signing for httpx: `CoinbaseExchangeAuth`, `CoinbaseIntxAuth`, `LoopringAuth`.
+"""Request signing for httpx: Coinbase Exchange, INTX, Loopring and Deribit (both key types).
+
+`CoinbaseExchangeAuth`, `CoinbaseIntxAuth`, `LoopringAuth` are defined here; `DeribitHmacAuth`
+(Deribit keys, ``deri-hmac-sha256``) and `DeribitTokenAuth` (Coinbase CDP keys: a cached Bearer
+token from ``public/auth``) live in ``venuekit._auth_deribit`` and are re-exported here.
 
 Each class is an `httpx.Auth`: its ``auth_flow`` signs the request exactly as it goes on the
 wire and yields it, with no I/O. httpx drives the same code from `httpx.Client` and
@@ -10,6 +14,8 @@ What is signed is read from the final `httpx.Request`, after httpx has encoded i
 - Coinbase Exchange: prehash = timestamp (seconds, 3 decimals) + method + ``request.url.raw_path``
   (percent-encoded path **with** ``?query``) + body bytes.
 - Coinbase INTX: the same with the query removed and an integer-seconds timestamp.
+- Deribit: ``deri-hmac-sha256`` over ``METHOD\nraw path with ?query\nbody\n`` with a
+  millisecond timestamp and a random nonce (see `venuekit._signing.deribit`).
 - Loopring: signature base from ``scheme://host[:port]`` (port only when not the default) + the
   decoded ``request.url.path`` (Loopring's reference code builds it from the plain URL; the
   cancel path ``/api/v3/order`` has nothing to decode either way) and the query parameters as
@@ -19,7 +25,11 @@ What is signed is read from the final `httpx.Request`, after httpx has encoded i
 Every attempt is signed afresh: existing ``CB-ACCESS-*`` / ``X-API-*`` headers are removed first,
 so a retried request carries a new timestamp and exactly one of each header. The clock is
 injectable (``clock=``) and ``clock_offset`` (seconds added to ``clock()``) can be changed at any
-time to correct for skew. Debug logs (logger ``venuekit.auth``) show the prehash / signature base,
+time to correct for skew. The client's engine owns the signing time of each attempt: when
+``request.extensions["venuekit.sign_at"]`` (`SIGN_AT`, epoch seconds as a float) is set, the
+adapters sign with it instead of reading their clock, so a concurrent call cannot move the clock
+between reading and signing. Secrets are held as `venuekit._secret.Secret` and revealed only
+inside the expression that uses them. Debug logs (logger ``venuekit.auth``) show the prehash / signature base,
 never a secret, the API key or a signature.
 
 Example (any client; here one with a mock transport so nothing leaves the machine):

@@ -45,8 +45,8 @@ class InvalidSecretError(ValueError):
     """The API secret is empty or not base64; the message never contains the secret."""
 
 
-def decode_secret(secret_b64: str) -> bytes:
-    """Decode a base64 API secret into the HMAC key.
+def decode_secret(secret_b64: str | Secret[str]) -> bytes:
+    """Decode a base64 API secret (a `Secret` or plain ``str``) into the HMAC key.
 
     Raises:
         InvalidSecretError: the secret is empty, not a string, or not strict base64.
@@ -55,6 +55,8 @@ def decode_secret(secret_b64: str) -> bytes:
         >>> decode_secret("c2VjcmV0")
         b'secret'
     """
+    if isinstance(secret_b64, Secret):
+        return decode_secret(secret_b64.reveal())
     if not isinstance(secret_b64, str) or not secret_b64:
         raise InvalidSecretError(
             "API secret is empty; pass the base64 secret shown at key creation"
