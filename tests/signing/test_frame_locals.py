@@ -178,7 +178,7 @@ def test_loopring_failing_mid_signature_shows_no_key_or_nonce(
             method="GET", url="https://x/api/v3/order", params=[("accountId", "1")]
         )
     )
-    r = loopring.nonce(creds.private_key, message).reveal()
+    r = loopring.nonce(creds.private_key, message)
     assert_no_secret(exc, [str(r), f"{r:x}"])
 
 

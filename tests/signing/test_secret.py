@@ -223,3 +223,14 @@ def test_credentials_error_always_names_its_field(
     for value in fields.values():
         if isinstance(value, str) and len(value) > 2:
             assert value not in str(info.value)
+
+
+def test_credentials_error_survives_pickling_with_its_field() -> None:
+    with pytest.raises(CredentialsError) as info:
+        DeribitCredentials(client_id="id", client_secret="")
+    copy_ = pickle.loads(pickle.dumps(info.value))
+    assert (type(copy_), copy_.field, str(copy_)) == (
+        CredentialsError,
+        "client_secret",
+        str(info.value),
+    )

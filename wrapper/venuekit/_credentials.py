@@ -48,13 +48,17 @@ class CredentialsError(InvalidCredentials):
     """Credentials are missing or malformed; ``field`` and the message name the field, never its value.
 
     A `venuekit.errors.InvalidCredentials` (so also an ``InvalidRequest`` and a ``ValueError``).
+    ``field`` is required, so it is never ``None``.
     """
 
     field: str
 
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message, field=field)
+
 
 def _fail(field: str, message: str) -> CredentialsError:
-    return CredentialsError(message, field=field)
+    return CredentialsError(message, field=field)  # one place that builds them: field always set
 
 
 def _mask(value: object) -> str:

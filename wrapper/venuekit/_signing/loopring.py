@@ -128,12 +128,13 @@ def _as_secret(private_key: int | Secret[int]) -> Secret[int]:
     return private_key if isinstance(private_key, Secret) else Secret(private_key)
 
 
-def nonce(private_key: int | Secret[int], message: int) -> Secret[Nonce]:
+def nonce(private_key: int | Secret[int], message: int) -> Nonce:
     """Derive the nonce ``r = sha512(le32(k) || le32(M)) (little-endian) mod L``.
 
-    The nonce is as secret as the key (``k = (S - r) / t``), so it comes back as a `Secret`.
+    The nonce is as secret as the key (``k = (S - r) / t``): `signature_parts` wraps it in a
+    `Secret` straight away, and nothing here binds it to a name.
     """
-    return Secret(
+    return (
         int.from_bytes(
             hashlib.sha512(
                 _as_secret(private_key).reveal().to_bytes(32, "little")
@@ -154,7 +155,7 @@ def signature_parts(
     """
     key = _as_secret(private_key)
     ax, ay = public if public is not None else public_key(key.reveal())
-    r = nonce(key, message)
+    r = Secret(nonce(key, message))
     rx, ry = bj.to_affine(bj.base_mul(r.reveal()))
     t = poseidon([rx, ry, ax, ay, message])
     return rx, ry, (r.reveal() + key.reveal() * t) % bj.E_ORDER
