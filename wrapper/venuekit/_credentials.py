@@ -22,13 +22,12 @@ Example:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import attrs
 
 from venuekit._secret import Secret
-from venuekit._signing import cdp, coinbase, loopring
+from venuekit._signing import cdp, coinbase, deribit, loopring
 from venuekit.errors import InvalidCredentials
 
 __all__ = [
@@ -39,9 +38,6 @@ __all__ = [
     "DeribitCredentials",
     "LoopringCredentials",
 ]
-
-# Characters a Deribit client id may hold: it sits unquoted in ``id=...,`` of the header.
-_HEADER_TOKEN = re.compile(r"[!#-+\-./0-9:;<>?@A-Z\[\]^_`a-z{|}~]+")
 
 
 class CredentialsError(InvalidCredentials):
@@ -235,7 +231,7 @@ class LoopringCredentials:
 
 def _client_id(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     _check_header_safe(attribute.name, value)
-    if not _HEADER_TOKEN.fullmatch(str(value)):
+    if not deribit.HEADER_TOKEN.fullmatch(str(value)):
         raise _fail(attribute.name, "client_id must not contain spaces, commas, '=' or quotes")
 
 
@@ -321,10 +317,13 @@ class CoinbaseCdpCredentials:
             ...     .redaction_values())
             4
         """
-        lines = self.private_key.reveal().replace("\\n", "\n").splitlines()
         return (
             Secret(self.key_name),
             self.private_key,
             Secret(self.private_key.reveal().strip()),
-            *(Secret(line.strip()) for line in lines if len(line.strip()) >= 16),
+            *(
+                Secret(line.strip())
+                for line in self.private_key.reveal().replace("\\n", "\n").splitlines()
+                if len(line.strip()) >= 16
+            ),
         )

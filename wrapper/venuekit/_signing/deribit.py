@@ -32,6 +32,7 @@ import re
 from venuekit._secret import Secret
 
 __all__ = [
+    "HEADER_TOKEN",
     "SCHEME",
     "authorization_header",
     "request_data",
@@ -43,7 +44,9 @@ __all__ = [
 #: The Authorization scheme name.
 SCHEME = "deri-hmac-sha256"
 
-_TOKEN = re.compile(r"[!#-+\-./0-9:;<>?@A-Z\[\]^_`a-z{|}~]+")  # printable ASCII but , = " space \\
+#: A client id or nonce: printable ASCII except space, ``,``, ``=``, ``"`` and ``\\`` (it sits
+#: unquoted in ``id=...,nonce=...`` of the header).
+HEADER_TOKEN = re.compile(r"[!#-+\-./0-9:;<>?@A-Z\[\]^_`a-z{|}~]+")
 
 
 def timestamp_ms(now: float) -> int:
@@ -106,11 +109,11 @@ def authorization_header(client_id: str, ts_ms: int, nonce: str, sig: str) -> st
         'deri-hmac-sha256 id=AMANDA,ts=1576074319000,sig=5659,nonce=1iqt2wls'
     """
     _check_nonce(nonce)
-    if not _TOKEN.fullmatch(client_id):
+    if not HEADER_TOKEN.fullmatch(client_id):
         raise ValueError("client_id must be printable ASCII without spaces, commas or '='")
     return f"{SCHEME} id={client_id},ts={int(ts_ms)},sig={sig},nonce={nonce}"
 
 
 def _check_nonce(nonce: str) -> None:
-    if not isinstance(nonce, str) or not _TOKEN.fullmatch(nonce):
+    if not isinstance(nonce, str) or not HEADER_TOKEN.fullmatch(nonce):
         raise ValueError("nonce must be non-empty printable ASCII without spaces, commas or '='")
