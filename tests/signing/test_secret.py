@@ -143,7 +143,7 @@ def test_short_passphrase_is_redacted() -> None:
 def test_loopring_redaction_values_cover_every_text_form_of_the_key() -> None:
     creds = LoopringCredentials(api_key="api-key-0001", eddsa_private_key=0xABC, account_id=1)
     revealed = {v.reveal() for v in creds.redaction_values()}
-    assert {"abc", "2748", f"0x{0xABC:064x}", f"{0xABC:064x}"} <= revealed
+    assert {"abc", "0xabc", "2748", f"0x{0xABC:064x}", f"{0xABC:064x}"} <= revealed
 
 
 def test_constructors_still_take_plain_str_and_accept_secrets() -> None:

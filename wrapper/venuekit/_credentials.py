@@ -217,7 +217,7 @@ class LoopringCredentials:
         Example:
             >>> len(LoopringCredentials(
             ...     api_key="k", eddsa_private_key="0x1234", account_id=1).redaction_values())
-            6
+            7
         """
         return (
             Secret(self.api_key),
@@ -226,6 +226,7 @@ class LoopringCredentials:
             Secret(f"{self._key.reveal():064x}"),
             Secret(str(self._key.reveal())),
             Secret(f"0x{self._key.reveal():064x}"),
+            Secret(hex(self._key.reveal())),
         )
 
 
