@@ -1,7 +1,9 @@
 """No secret in a traceback rendered with frame locals when signing fails mid-way, for every signer.
 
 Error trackers (Sentry, rich) render every frame's locals: ``repr`` of each, and the fields of
-attrs/dataclass objects and containers. We make signing fail at several points (an unreadable
+attrs/dataclass objects and containers. We render the traceback three ways (the standard
+library's ``capture_locals=True``, rich's ``show_locals=True``, and a walk of attrs fields and
+containers like Sentry's serializer) after making signing fail at several points (an unreadable
 body, a crypto primitive that fails, the transport failing after a token was obtained), render
 the traceback the same way and look for every form of every secret.
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import io
 import json
 import traceback
 from collections.abc import Iterator
@@ -25,6 +28,8 @@ import httpx
 import nacl.signing
 import pytest
 from cryptography.hazmat.primitives import serialization
+from rich.console import Console
+from rich.traceback import Traceback
 
 from venuekit._credentials import (
     CoinbaseCdpCredentials,
@@ -51,6 +56,7 @@ PASSPHRASE = "fl-passphrase-77"
 LOOPRING_KEY = 0x0DFBBCC409FBCDB07DC350B50CF034FA0EBFD259346C81B3FD3BDB8951117A1
 DERIBIT_SECRET = "frame-locals-deribit-client-secret"
 ED_SEED = base64.b64decode(KEYS["ed25519"]["private_key"])[:32]
+TOKEN = base64.b64encode(b"frame-locals-access-token").decode()  # no literal in the source
 
 
 def _forms_of_bytes(value: bytes) -> list[str]:
@@ -90,9 +96,27 @@ def _expand(value: Any, depth: int = 0) -> Iterator[str]:
             yield from _expand(item, depth + 1)
 
 
+def _rich(exc: BaseException) -> str:
+    """rich's own locals rendering (as used by rich.traceback.install(show_locals=True))."""
+    console = Console(file=io.StringIO(), width=400, record=True, color_system=None)
+    console.print(
+        Traceback.from_exception(
+            type(exc),
+            exc,
+            exc.__traceback__,
+            show_locals=True,
+            locals_max_length=1000,
+            locals_max_string=10_000,
+            max_frames=0,
+            extra_lines=0,  # source lines are not locals; the test's own source names values
+        )
+    )
+    return console.export_text()
+
+
 def rendered(exc: BaseException) -> str:
     text = "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
-    shown = [text]
+    shown = [text, _rich(exc)]
     tb: TracebackType | None = exc.__traceback__
     while tb is not None:
         for value in tb.tb_frame.f_locals.values():
@@ -212,7 +236,7 @@ def test_token_flow_failing_after_the_token_arrived_shows_no_token_or_jwt() -> N
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/public/auth"):
             sent.append(Secret(json.loads(request.content)["params"]["token"]))
-            result = {"access_token": "tok-frame-locals-0001", "expires_in": 900}
+            result = {"access_token": TOKEN, "expires_in": 900}
             return httpx.Response(200, json={"result": result})
         raise httpx.ConnectError("connection dropped", request=request)
 
@@ -223,9 +247,7 @@ def test_token_flow_failing_after_the_token_arrived_shows_no_token_or_jwt() -> N
     ):
         client.get("https://x/api/v2/private/cancel?order_id=1")
     # (revealed inline: this test's own frame is part of the rendered traceback)
-    assert_no_secret(
-        info.value, ["tok-frame-locals-0001", sent[0].reveal(), sent[0].reveal().split(".")[2]]
-    )
+    assert_no_secret(info.value, [TOKEN, sent[0].reveal(), sent[0].reveal().split(".")[2]])
 
 
 def test_the_scan_itself_finds_a_secret_held_in_a_local() -> None:
