@@ -342,3 +342,27 @@ def test_redaction_values_include_the_current_token() -> None:
     with httpx.Client(base_url=BASE, transport=httpx.MockTransport(gateway), auth=auth) as client:
         client.get("/private/cancel", params={"order_id": "a"})
     assert {s.reveal() for s in auth.redaction_values()} >= {"access-token-0001", ED["key_name"]}
+
+
+def test_an_unread_chunked_13009_is_left_to_the_caller_who_can_drop_the_token() -> None:
+    gateway = Gateway()
+    auth = DeribitTokenAuth(CREDS)
+    real_private = gateway.private
+
+    def private(request: httpx.Request) -> httpx.Response:
+        response = real_private(request)
+        if response.status_code == 400:  # the same answer, chunked (no Content-Length)
+            return httpx.Response(401, content=iter([response.content]))
+        return response
+
+    gateway.private = private  # type: ignore[method-assign]
+    with httpx.Client(base_url=BASE, transport=httpx.MockTransport(gateway), auth=auth) as client:
+        client.get("/private/cancel", params={"order_id": "a"})
+        gateway.expired.add("access-token-0001")
+        refused = client.get("/private/cancel", params={"order_id": "a"})
+        assert "content-length" not in refused.headers
+        assert refused.json()["error"]["code"] == 13009  # the caller maps it
+        assert gateway.count("auth") == 1  # not read by the adapter: no re-auth in the flow
+        auth.invalidate_token()
+        assert client.get("/private/cancel", params={"order_id": "a"}).status_code == 200
+    assert [t for k, t in gateway.log if k == "private"][-1] == "access-token-0002"

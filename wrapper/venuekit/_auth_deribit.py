@@ -10,7 +10,10 @@
   in the sync flow, an `anyio.Lock` in the async flow), renewed once
   ``DERIBIT_TOKEN_REFRESH_FRACTION`` of its ``expires_in`` has passed, and obtained again once
   when an answer carries JSON-RPC error 13004 or 13009 (the request is then re-sent once, never
-  in a loop). A refused key raises `venuekit.errors.AuthenticationError` with the venue's
+  in a loop). Only answers with a declared ``Content-Length`` of at most
+  ``DERIBIT_TOKEN_ANSWER_MAX_BYTES`` are read for that (a token error is ~100 bytes; a larger or
+  chunked body is left unread for the caller's own size-capped read, and the caller may call
+  `DeribitTokenAuth.invalidate_token` when it finds 13004/13009 there). A refused key raises `venuekit.errors.AuthenticationError` with the venue's
   message, credentials and token redacted.
 
 Both read the signing time from ``request.extensions["venuekit.sign_at"]`` when the engine sets
@@ -180,6 +183,21 @@ class DeribitTokenAuth(ClockedAuth):
             f"DeribitTokenAuth(credentials={self.credentials!r}, "
             f"clock_offset={self.clock_offset!r})"
         )
+
+    def invalidate_token(self) -> None:
+        """Forget the cached token, so the next request obtains a new one.
+
+        The flow does this by itself for answers it can read (declared ``Content-Length`` up to
+        ``DERIBIT_TOKEN_ANSWER_MAX_BYTES``); a caller that sees 13004/13009 in any other answer
+        calls it so the next call does not reuse a refused token.
+
+        Example:
+            >>> from venuekit._credentials import CoinbaseCdpCredentials
+            >>> DeribitTokenAuth(CoinbaseCdpCredentials(key_name="k", private_key="A" * 43 + "=")
+            ...                  ).invalidate_token()
+        """
+        with self._state_lock:
+            self._token = None
 
     def redaction_values(self) -> tuple[Secret[str], ...]:
         """The credentials' `redaction_values` plus the current Bearer token, if any.
