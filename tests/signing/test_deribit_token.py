@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 from venuekit._credentials import CoinbaseCdpCredentials
 from venuekit._models import Venue
 from venuekit.auth import SIGN_AT, DeribitTokenAuth
-from venuekit.errors import AuthenticationError, RateLimited
+from venuekit.errors import AuthenticationError, RateLimited, VenueError
 
 from .test_cdp import verify_independently
 
@@ -366,3 +366,57 @@ def test_an_unread_chunked_13009_is_left_to_the_caller_who_can_drop_the_token() 
         auth.invalidate_token()
         assert client.get("/private/cancel", params={"order_id": "a"}).status_code == 200
     assert [t for k, t in gateway.log if k == "private"][-1] == "access-token-0002"
+
+
+class Streamed(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body sent in chunks with no Content-Length, for both clients."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+@pytest.mark.parametrize("is_async", [False, True])
+def test_streamed_auth_answers_work_and_oversized_ones_are_refused_unread(is_async: bool) -> None:
+    gateway = Gateway()
+    real_auth = gateway.auth
+    oversized = [False]
+
+    def auth_answer(request: httpx.Request) -> httpx.Response:
+        answer = real_auth(request)
+        if oversized[0]:
+            return httpx.Response(
+                200, headers={"Content-Length": "10000000"}, stream=Streamed(b"{")
+            )
+        return httpx.Response(
+            answer.status_code, stream=Streamed(answer.content[:9], answer.content[9:])
+        )
+
+    gateway.auth = auth_answer  # type: ignore[method-assign]
+    auth = DeribitTokenAuth(CREDS)
+
+    async def run_async() -> httpx.Response:
+        async def handle(request: httpx.Request) -> httpx.Response:
+            return gateway(request)
+
+        async with httpx.AsyncClient(
+            base_url=BASE, transport=httpx.MockTransport(handle), auth=auth
+        ) as client:
+            return await client.get("/private/cancel", params={"order_id": "a"})
+
+    def run_sync() -> httpx.Response:
+        with httpx.Client(base_url=BASE, transport=httpx.MockTransport(gateway), auth=auth) as c:
+            return c.get("/private/cancel", params={"order_id": "a"})
+
+    run = (lambda: asyncio.run(run_async())) if is_async else run_sync
+    assert run().status_code == 200
+    auth.invalidate_token()
+    oversized[0] = True
+    with pytest.raises(VenueError, match="larger than 16384 bytes"):
+        run()

@@ -13,7 +13,9 @@
   in a loop). Only answers with a declared ``Content-Length`` of at most
   ``DERIBIT_TOKEN_ANSWER_MAX_BYTES`` are read for that (a token error is ~100 bytes; a larger or
   chunked body is left unread for the caller's own size-capped read, and the caller may call
-  `DeribitTokenAuth.invalidate_token` when it finds 13004/13009 there). A refused key raises `venuekit.errors.AuthenticationError` with the venue's
+  `DeribitTokenAuth.invalidate_token` when it finds 13004/13009 there). A ``public/auth``
+  answer declared larger than that cap is refused unread (`venuekit.errors.VenueError`). A
+  refused key raises `venuekit.errors.AuthenticationError` with the venue's
   message, credentials and token redacted.
 
 Both read the signing time from ``request.extensions["venuekit.sign_at"]`` when the engine sets
@@ -132,11 +134,16 @@ def _hide_tokens(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _json(response: httpx.Response) -> Any:
+def _json(content: bytes) -> Any:
     try:
-        return json.loads(response.content, object_hook=_hide_tokens)
+        return json.loads(content, object_hook=_hide_tokens)
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def _declared_length(response: httpx.Response) -> int | None:
+    length = response.headers.get("content-length", "")
+    return int(length) if length.isdigit() else None
 
 
 def _auth_url(url: httpx.URL) -> httpx.URL:
@@ -248,9 +255,21 @@ class DeribitTokenAuth(ClockedAuth):
         )
         return auth_request, jwt
 
+    @staticmethod
+    def _auth_answer_fits(response: httpx.Response) -> bool:
+        """A ``public/auth`` answer declared larger than the cap is refused without reading."""
+        length = _declared_length(response)
+        return length is None or length <= DERIBIT_TOKEN_ANSWER_MAX_BYTES
+
     def _accept(self, request: httpx.Request, response: httpx.Response, jwt: Secret[str]) -> _Token:
-        """Cache the token from a ``public/auth`` answer, or raise the venue's refusal."""
-        body = _json(response)
+        """Cache the token from a (read) ``public/auth`` answer, or raise the venue's refusal."""
+        if not self._auth_answer_fits(response):
+            raise VenueError(
+                f"public/auth answer larger than {DERIBIT_TOKEN_ANSWER_MAX_BYTES} bytes",
+                venue=Venue.DERIBIT,
+                status_code=response.status_code,
+            )
+        body = _json(response.content)
         result = body.get("result") if isinstance(body, dict) else None
         if isinstance(result, dict) and isinstance(result.get("access_token"), Secret):
             expires_in = result.get("expires_in")
@@ -295,12 +314,12 @@ class DeribitTokenAuth(ClockedAuth):
     @staticmethod
     def _worth_reading(response: httpx.Response) -> bool:
         """Whether the answer is small enough to look for a token error (see module doc)."""
-        length = response.headers.get("content-length", "")
-        return length.isdigit() and int(length) <= DERIBIT_TOKEN_ANSWER_MAX_BYTES
+        length = _declared_length(response)
+        return length is not None and length <= DERIBIT_TOKEN_ANSWER_MAX_BYTES
 
     @staticmethod
     def _token_refused(response: httpx.Response) -> bool:
-        body = _json(response)
+        body = _json(response.content)
         error = body.get("error") if isinstance(body, dict) else None
         return isinstance(error, dict) and error.get("code") in DERIBIT_REAUTH_ERROR_CODES
 
@@ -328,7 +347,8 @@ class DeribitTokenAuth(ClockedAuth):
                     if token is None:
                         auth_request, jwt = self._auth_request(request)
                         auth_response = yield auth_request
-                        auth_response.read()
+                        if self._auth_answer_fits(auth_response):
+                            auth_response.read()
                         token = self._accept(request, auth_response, jwt)
             self._apply(request, token)
             response = yield request
@@ -353,7 +373,8 @@ class DeribitTokenAuth(ClockedAuth):
                     if token is None:
                         auth_request, jwt = self._auth_request(request)
                         auth_response = yield auth_request
-                        await auth_response.aread()
+                        if self._auth_answer_fits(auth_response):
+                            await auth_response.aread()
                         token = self._accept(request, auth_response, jwt)
             self._apply(request, token)
             response = yield request
