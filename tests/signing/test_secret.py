@@ -56,6 +56,9 @@ def test_secret_refuses_pickling_and_copies_to_itself() -> None:
     assert copy.deepcopy(creds).client_secret is creds.client_secret
     with pytest.raises(AttributeError):
         secret._Secret__value = "other"  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        del secret._Secret__value  # type: ignore[attr-defined]
+    assert secret.reveal() == "pickle-me-not"
 
 
 def test_secret_equality_is_constant_time_and_type_aware(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,8 @@ token). ``repr``, ``str`` and ``format`` give ``Secret('…')`` whatever the val
 refused (a pickle would carry the value in clear); ``copy``/``deepcopy`` return the same object
 (it is immutable); equality is constant-time (`hmac.compare_digest`) and works against another
 `Secret` or a plain value of the same type. The value comes out only through `Secret.reveal`.
+The hash is that of a SHA-256 digest (``hash()`` of an int would be the int modulo a prime), so
+a `Secret` and the plain value compare equal but do not collide in a set: keep sets homogeneous.
 
 Code that signs with a secret calls ``reveal()`` inside the expression that uses the value
 (``hmac.digest(secret.reveal(), message, "sha256")``) and never binds the result to a name, so a
@@ -110,6 +112,9 @@ class Secret(Generic[_T]):
         if hasattr(self, "_Secret__value"):
             raise AttributeError("Secret is immutable")
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Secret is immutable")
 
 
 def redact(text: str, secrets: Iterable[Secret[str]]) -> str:
