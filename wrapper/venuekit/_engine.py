@@ -16,8 +16,8 @@ It yields four kinds of step and is driven by ``venuekit._drive`` (``drive_sync`
 - ``Reserve`` / ``Pause``: book a rate-limit slot (send back the seconds to wait) / hold the
   bucket after a 429. These are steps, not calls, because a shared budget (Redis) is I/O too.
 
-    >>> Sleep(seconds=0.25)
-    Sleep(seconds=0.25)
+    >>> RetryPolicy(attempts=2).attempts
+    2
 
 The generator returns the result or raises the final ``VenueError``; it never calls back into the
 client. Time comes from one injectable ``Clock``.
@@ -33,7 +33,7 @@ import logging
 import math
 import random
 from collections.abc import Callable, Collection, Generator
-from typing import Any, Generic, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
@@ -51,20 +51,12 @@ from venuekit._policy import (
     is_testing,
 )
 from venuekit._ratelimit import Bucket
+from venuekit._secret import Secret
+from venuekit._steps import Answer, Event, Pause, Reserve, Send, Sleep, Step
 from venuekit._venues._common import PreparedCancel, RawResponse, redact
 from venuekit._venues._spec import Action, VenueSpec
 
-__all__ = [
-    "Call",
-    "Event",
-    "Pause",
-    "Reserve",
-    "Send",
-    "Sleep",
-    "Step",
-    "Target",
-    "flow",
-]
+__all__ = ["Call", "Target", "flow"]
 
 logger = logging.getLogger("venuekit")
 
@@ -72,75 +64,6 @@ T = TypeVar("T")
 
 #: Jitter source shared by every call (seeding a Random per call costs more than the call's logic).
 _JITTER = random.Random()  # noqa: S311 - jitter, not crypto
-
-
-class Answer(Protocol):
-    """What a driver sends back for ``Send``: the venue's answer, read whole."""
-
-    status_code: int
-    headers: httpx.Headers
-    content: bytes
-    received_at: float
-
-
-@attrs.frozen(kw_only=True)
-class Send:
-    """Step: send this request (signed by the venue's ``httpx.Auth`` at ``sign_at``)."""
-
-    method: str
-    url: str
-    #: Venue clock (epoch seconds) the signer must use.
-    sign_at: float
-    timeout: httpx.Timeout
-    #: Absolute ``clock.monotonic()`` time the exchange must be over by (``math.inf``: none).
-    deadline: float
-    #: ``False`` for the unsigned clock request.
-    signed: bool = True
-
-
-@attrs.frozen(kw_only=True)
-class Sleep:
-    """Step: wait ``seconds``."""
-
-    seconds: float
-
-
-@attrs.frozen(kw_only=True)
-class Reserve:
-    """Step: book a slot on ``bucket`` (store calls bounded by ``timeout``); reply: seconds to wait."""
-
-    bucket: Bucket
-    timeout: float | None
-
-
-@attrs.frozen(kw_only=True)
-class Pause:
-    """Step: book nothing on ``bucket`` for ``seconds`` (the venue said 429)."""
-
-    bucket: Bucket
-    seconds: float
-
-
-Step: TypeAlias = Send | Sleep | Reserve | Pause
-
-
-@attrs.frozen(kw_only=True)
-class Event:
-    """What the ``on_event`` hook receives: one per attempt (``kind="attempt"``) and per call.
-
-    ``retry_in`` is the wait before the next attempt (``None``: no retry). Never holds a secret.
-
-    Example: ``Client(..., on_event=lambda e: metrics.increment(e.kind, tags=[e.venue]))``
-    """
-
-    kind: str
-    venue: str
-    order_id: str | None
-    attempt: int
-    status_code: int | None
-    error: str | None
-    retry_in: float | None = None
-    state: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -152,7 +75,7 @@ class Target:
     credentials: Any = attrs.field(repr=False)
     bucket: Bucket | None
     clock: ClockOffset = attrs.field(factory=ClockOffset)
-    secrets: Collection[str] = attrs.field(default=(), repr=False)
+    secrets: Collection[Secret[str]] = attrs.field(default=(), repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -252,7 +175,7 @@ def flow(
         )
         expired_by_date = False
         if isinstance(reply, errors.TransportError):
-            error: errors.VenueError = attrs_venue(reply, spec.venue, target.secrets)
+            error: errors.VenueError = _transport_error(reply, spec.venue, target.secrets)
         else:
             raw = RawResponse(
                 status_code=reply.status_code,
@@ -329,10 +252,11 @@ def flow(
             raise final(error)
         wait = backoff(number, policy=policy, rng=rng)
         if isinstance(error, errors.RateLimited) and error.retry_after is not None:
-            if error.retry_after > min(policy.retry_after_max, RETRY_AFTER_MAX):
+            cap = min(policy.retry_after_max, RETRY_AFTER_MAX)
+            if target.bucket is not None and not is_testing():  # every call on this key waits
+                yield Pause(bucket=target.bucket, seconds=min(error.retry_after, cap))
+            if error.retry_after > cap:
                 raise final(error)  # fail fast with the venue's hint
-            if target.bucket is not None and not is_testing():
-                yield Pause(bucket=target.bucket, seconds=error.retry_after)
             wait = max(wait, error.retry_after)
         if is_testing():
             wait = 0.0
@@ -354,8 +278,8 @@ def flow(
             yield Sleep(seconds=wait)
 
 
-def attrs_venue(
-    error: errors.TransportError, venue: str, secrets: Collection[str]
+def _transport_error(
+    error: errors.TransportError, venue: str, secrets: Collection[Secret[str]]
 ) -> errors.VenueError:
     """The transport failure of one attempt, naming the venue and redacted."""
     kwargs = error._kwargs()
