@@ -16,9 +16,6 @@ from venuekit._bulk import (
     CancelOutcome,
     OnOutcome,
     Progress,
-    check_batch_deadline,
-    check_concurrency,
-    check_request,
     run_many_async,
     run_many_sync,
 )
@@ -36,7 +33,7 @@ from venuekit._handles import (
 )
 from venuekit._http import open_async_client, open_client
 from venuekit._models import CancelResult
-from venuekit._plan import batch_options, name_venue_keywords, plan_call, request_list
+from venuekit._plan import name_venue_keywords, plan_batch, plan_call
 from venuekit._ratelimit import InProcessBudget
 from venuekit._steps import Event
 from venuekit._venues import REGISTRY, Venue, VenueCredentials
@@ -194,9 +191,8 @@ class _BaseClient(Generic[_HttpT, _R]):
     ) -> Call[Any]:
         return plan_call(self._config, venue, action, arguments, options, on_event=self._on_event)
 
-    def _bulk_one(self, request: CancelRequest, options: Options) -> _R:
-        spec = check_request(request)
-        return self._submit(spec.venue, "cancel", request.arguments(), options)
+    def _batch(self, orders: Iterable[CancelRequest], **knobs: Any) -> tuple[Any, ...]:
+        return plan_batch(self._config, self._submit, orders, **knobs)
 
 
 _CLIENT_ARGS = """
@@ -290,15 +286,17 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
             )
             failed = [o for o in outcomes if not o.ok]
         """
-        options = batch_options(self._config, attempts, deadline, timeout)
-        return run_many_sync(
-            request_list(orders),
-            lambda request: self._bulk_one(request, options),
-            concurrency=check_concurrency(concurrency),
+        requests, cancel, knobs = self._batch(
+            orders,
+            concurrency=concurrency,
             progress=progress,
             on_outcome=on_outcome,
-            batch_deadline=check_batch_deadline(batch_deadline),
+            batch_deadline=batch_deadline,
+            attempts=attempts,
+            deadline=deadline,
+            timeout=timeout,
         )
+        return run_many_sync(requests, cancel, **knobs)
 
     def close(self) -> None:
         """Close every venue's connections (and the transport); later cancels raise RuntimeError.
@@ -366,15 +364,17 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
 
         Example: ``outcomes = await client.cancel_many(orders, concurrency=16)``
         """
-        options = batch_options(self._config, attempts, deadline, timeout)
-        return await run_many_async(
-            request_list(orders),
-            lambda request: self._bulk_one(request, options),
-            concurrency=check_concurrency(concurrency),
+        requests, cancel, knobs = self._batch(
+            orders,
+            concurrency=concurrency,
             progress=progress,
             on_outcome=on_outcome,
-            batch_deadline=check_batch_deadline(batch_deadline),
+            batch_deadline=batch_deadline,
+            attempts=attempts,
+            deadline=deadline,
+            timeout=timeout,
         )
+        return await run_many_async(requests, cancel, **knobs)
 
     async def aclose(self) -> None:
         """Close every venue's connections (and the transport); later cancels raise RuntimeError.

@@ -131,21 +131,25 @@ def flow(
     resynced = False
     number = 0
 
-    def emit(event: Event) -> None:
-        if call.on_event is not None:
+    def emit(kind: str, status: int | None, error: str | None, **extra: Any) -> None:
+        if call.on_event is None:
+            return
+        event = Event(
+            kind=kind,
+            venue=spec.venue,
+            order_id=prepared.order_id,
+            attempt=number,
+            status_code=status,
+            error=error,
+            **extra,
+        )
+        try:
             call.on_event(event)
+        except Exception as exc:  # a metrics hook must never change a cancel's outcome
+            logger.warning("on_event hook raised %s; ignored", type(exc).__name__)
 
     def final(error: errors.VenueError) -> errors.VenueError:
-        emit(
-            Event(
-                kind="outcome",
-                venue=spec.venue,
-                order_id=prepared.order_id,
-                attempt=number,
-                status_code=error.status_code,
-                error=type(error).__name__,
-            )
-        )
+        emit("outcome", error.status_code, type(error).__name__)
         return error.with_record(attempts=number, history=tuple(history))
 
     while True:
@@ -195,34 +199,14 @@ def flow(
                     expired_by_date = abs(reading[0] - offset) > spec.clock_window - reading[1]
             else:
                 history.append(_record(number, reply, None))
-                emit(
-                    Event(
-                        kind="outcome",
-                        venue=spec.venue,
-                        order_id=prepared.order_id,
-                        attempt=number,
-                        status_code=reply.status_code,
-                        error=None,
-                        state=str(getattr(result, "state", "")) or None,
-                    )
-                )
+                emit("outcome", reply.status_code, None, state=_state(result))
                 if isinstance(result, CancelResult) and number > 1:
                     return attrs.evolve(result, attempts=number, history=tuple(history))
                 return result
         history.append(_record(number, reply, error))
         if call.action.confirmable and confirms_earlier_attempt(error, failures):
             failures.append(error)
-            emit(
-                Event(
-                    kind="outcome",
-                    venue=spec.venue,
-                    order_id=prepared.order_id,
-                    attempt=number,
-                    status_code=error.status_code,
-                    error=None,
-                    state=CancelState.CANCELLED_ON_EARLIER_ATTEMPT.value,
-                )
-            )
+            emit("outcome", error.status_code, None, state=_EARLIER)
             return CancelResult(  # type: ignore[return-value]  # confirmable: a CancelResult call
                 venue=spec.venue,
                 order_id=prepared.order_id,
@@ -263,19 +247,17 @@ def flow(
         if clock.monotonic() + wait >= deadline:
             raise final(error)
         _log_retry(spec.venue, prepared, number, error, wait)
-        emit(
-            Event(
-                kind="attempt",
-                venue=spec.venue,
-                order_id=prepared.order_id,
-                attempt=number,
-                status_code=error.status_code,
-                error=type(error).__name__,
-                retry_in=wait,
-            )
-        )
+        emit("attempt", error.status_code, type(error).__name__, retry_in=wait)
         if wait > 0:
             yield Sleep(seconds=wait)
+
+
+_EARLIER = CancelState.CANCELLED_ON_EARLIER_ATTEMPT.value
+
+
+def _state(result: object) -> str | None:
+    state = getattr(result, "state", None)
+    return None if state is None else str(state)
 
 
 def _transport_error(

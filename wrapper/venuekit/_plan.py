@@ -12,6 +12,13 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from venuekit._bulk import (
+    OnOutcome,
+    Progress,
+    check_batch_deadline,
+    check_concurrency,
+    check_request,
+)
 from venuekit._config import Config, Timeout, check_policy, check_timeout, not_configured
 from venuekit._engine import Call
 from venuekit._handles import Options
@@ -19,7 +26,7 @@ from venuekit._steps import Event
 from venuekit._venues import REGISTRY, Venue
 from venuekit._venues._request import CancelRequest
 
-__all__ = ["batch_options", "name_venue_keywords", "plan_call", "request_list"]
+__all__ = ["batch_options", "name_venue_keywords", "plan_batch", "plan_call", "request_list"]
 
 
 def plan_call(
@@ -92,3 +99,34 @@ def request_list(orders: Iterable[CancelRequest]) -> list[CancelRequest]:
                 f"{type(request).__name__} (use CancelRequest.from_mapping for dicts)"
             )
     return requests
+
+
+def plan_batch(
+    config: Config,
+    submit: Callable[[Venue, str, Mapping[str, object], Options], Any],
+    orders: Iterable[CancelRequest],
+    *,
+    concurrency: object,
+    progress: Progress | None,
+    on_outcome: OnOutcome | None,
+    batch_deadline: object,
+    attempts: int | None,
+    deadline: float | None,
+    timeout: Timeout,
+) -> tuple[list[CancelRequest], Callable[[CancelRequest], Any], dict[str, Any]]:
+    """``cancel_many``'s checked arguments: the requests, one order's call, the runner's knobs.
+
+    Example: ``requests, cancel, knobs = plan_batch(config, submit, orders, concurrency=8, ...)``
+    """
+    options = batch_options(config, attempts, deadline, timeout)
+
+    def cancel(request: CancelRequest) -> Any:
+        return submit(check_request(request).venue, "cancel", request.arguments(), options)
+
+    knobs = {
+        "concurrency": check_concurrency(concurrency),
+        "progress": progress,
+        "on_outcome": on_outcome,
+        "batch_deadline": check_batch_deadline(batch_deadline),
+    }
+    return request_list(orders), cancel, knobs
