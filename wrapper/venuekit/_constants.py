@@ -18,6 +18,10 @@ __all__ = [
     "CLOCK_MIN_ADJUSTMENT",
     "CONNECT_TIMEOUT",
     "DEFAULT_BASE_URLS",
+    "DERIBIT_CLOCK_WINDOW",
+    "DERIBIT_MAX_POST_BODY",
+    "DERIBIT_RATE_LIMIT_BURST",
+    "DERIBIT_RATE_LIMIT_PER_SECOND",
     "ERROR_EXCERPT_CHARS",
     "EXCHANGE_CLOCK_WINDOW",
     "EXCHANGE_RATE_LIMIT_BURST",
@@ -39,6 +43,7 @@ __all__ = [
     "RETRY_WAIT_INITIAL",
     "RETRY_WAIT_MAX",
     "SANDBOX_BASE_URLS",
+    "SANDBOX_DERIBIT_TOKEN_LIFETIME",
     "WRITE_TIMEOUT",
 ]
 
@@ -131,3 +136,19 @@ RATE_LIMIT_JITTER_ALLOWANCE: Final = 0.1
 CLOCK_DATE_HEADER_UNCERTAINTY: Final = 1.0
 #: Smallest change of the clock offset worth applying, seconds.
 CLOCK_MIN_ADJUSTMENT: Final = 0.05
+
+# --- Deribit (venues.md, Deribit section) ------------------------------------------------------
+#: Matching-engine requests (every cancel) of the default tier: 5 requests/s per account ...
+#: (docs.deribit.com articles/rate-limits, via venues.md).
+DERIBIT_RATE_LIMIT_PER_SECOND: Final = 5
+#: ... with bursts up to 20; beyond it the venue answers error 10028 ``too_many_requests``.
+DERIBIT_RATE_LIMIT_BURST: Final = 20
+#: A ``deri-hmac-sha256`` timestamp must be within 60 s of the venue's clock (venues.md).
+DERIBIT_CLOCK_WINDOW: Final = 60.0
+#: Largest POST body Deribit accepts, bytes; beyond it: -32600 "request entity too large"
+#: (errors.mdx, complete table: "exceeds the limit (32 kB)").
+DERIBIT_MAX_POST_BODY: Final = 32 * 1024
+#: Lifetime of the sandbox's Bearer tokens, seconds (``public/auth`` ``expires_in``).
+#: ASSUMPTION: 900 s, what Deribit's ``client_credentials`` tokens are commonly reported to last;
+#: the spec's example shows 31536000. Tests shorten it with ``SandboxConfig.deribit_token_lifetime``.
+SANDBOX_DERIBIT_TOKEN_LIFETIME: Final = 900.0

@@ -9,10 +9,13 @@ from collections.abc import Callable
 import attrs
 
 from venuekit._constants import (
+    DERIBIT_RATE_LIMIT_BURST,
+    DERIBIT_RATE_LIMIT_PER_SECOND,
     EXCHANGE_RATE_LIMIT_BURST,
     EXCHANGE_RATE_LIMIT_PER_SECOND,
     INTX_RATE_LIMIT_PER_SECOND,
     LOOPRING_RATE_LIMIT_PER_SECOND,
+    SANDBOX_DERIBIT_TOKEN_LIFETIME,
 )
 from venuekit.sandbox._credentials import DEFAULT_CREDENTIALS, SandboxCredentials
 
@@ -75,8 +78,10 @@ class SandboxConfig:
         seed: seeds the order generator and the fault generator (reproducible runs).
         orders_per_venue: orders seeded for each venue's account at start-up.
         rate_limits: enforce the venues' documented rate limits (token buckets per key).
-        exchange, intx, loopring: faults injected per venue.
+        exchange, intx, loopring, deribit: faults injected per venue.
         exchange_rate_limit, intx_rate_limit, loopring_rate_limit: the buckets' sizes.
+        deribit_rate_limit: the matching-engine bucket of each Deribit account (cancels).
+        deribit_token_lifetime: seconds a ``public/auth`` Bearer token lives (``expires_in``).
         clock: seconds since the epoch; the sandbox clock of a venue is
             ``clock() + faults.clock_offset``. Rate-limit buckets use ``clock()``.
         credentials: the accounts the sandbox accepts.
@@ -88,6 +93,7 @@ class SandboxConfig:
     exchange: Faults = Faults()
     intx: Faults = Faults()
     loopring: Faults = Faults()
+    deribit: Faults = Faults()
     exchange_rate_limit: RateLimit = RateLimit(
         rate=EXCHANGE_RATE_LIMIT_PER_SECOND, burst=EXCHANGE_RATE_LIMIT_BURST
     )
@@ -96,6 +102,12 @@ class SandboxConfig:
     )
     loopring_rate_limit: RateLimit = RateLimit(
         rate=LOOPRING_RATE_LIMIT_PER_SECOND, burst=LOOPRING_RATE_LIMIT_PER_SECOND
+    )
+    deribit_rate_limit: RateLimit = RateLimit(
+        rate=DERIBIT_RATE_LIMIT_PER_SECOND, burst=DERIBIT_RATE_LIMIT_BURST
+    )
+    deribit_token_lifetime: float = attrs.field(
+        default=SANDBOX_DERIBIT_TOKEN_LIFETIME, validator=_non_negative
     )
     clock: Callable[[], float] = time.time
     credentials: SandboxCredentials = DEFAULT_CREDENTIALS
