@@ -78,7 +78,7 @@ def test_docs_hmac_vector() -> None:
 
 
 def test_sandbox_accepts_the_docs_vector(connect: Any) -> None:
-    docs_key = attrs.evolve(ACCOUNT, client_id="AMANDA", client_secret="AMANDASECRECT")  # noqa: S106
+    docs_key = attrs.evolve(ACCOUNT, client_id="AMANDA", client_secret="AMANDASECRECT")
     credentials = attrs.evolve(DEFAULT_CREDENTIALS, deribit=docs_key)
     app = create_app(SandboxConfig(credentials=credentials, clock=lambda: 1576074319.0))
     params = {
@@ -215,16 +215,14 @@ def test_cancel_all_family(app: SandboxApp, deribit: httpx.Client) -> None:
     params = {"currency": "BTC", "kind": "future", "type": "stop"}
     assert _body(deribit.get(by_currency, params=params))["result"] == 1
     assert book.get(stop.order_id).order_state == "cancelled"  # type: ignore[union-attr]
-    assert _body(deribit.get(by_currency, params={"currency": "BTC", "kind": "option"}))[
-        "result"
-    ] == 1
-    assert _body(_post(deribit, "private/cancel_all_by_currency", {"currency": "BTC"}))[
-        "result"
-    ] == 1
+    assert (
+        _body(deribit.get(by_currency, params={"currency": "BTC", "kind": "option"}))["result"] == 1
+    )
+    assert (
+        _body(_post(deribit, "private/cancel_all_by_currency", {"currency": "BTC"}))["result"] == 1
+    )
     by_instrument = {"instrument_name": usdc[0].instrument.name, "detailed": False}
-    assert _body(_post(deribit, "private/cancel_all_by_instrument", by_instrument))[
-        "result"
-    ] == 2
+    assert _body(_post(deribit, "private/cancel_all_by_instrument", by_instrument))["result"] == 2
     assert _body(deribit.get("/api/v2/private/cancel_all"))["result"] == 2  # ETH and ETH_USDC
     assert _body(deribit.get("/api/v2/private/cancel_all"))["result"] == 0
     assert all(o.order_state != "cancelled" for o in book.orders(user_id=SUB))
