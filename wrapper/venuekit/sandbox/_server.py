@@ -53,6 +53,14 @@ class RunningSandbox:
         )
 
     @property
+    def deribit_url(self) -> str:
+        """Base URL to use for Deribit (and the Coinbase gateway): ``{url}/api/v2``.
+
+        Not in `base_urls` yet: the client learns the ``deribit`` key with the venue (issue 12).
+        """
+        return f"{self.url}/api/v2"
+
+    @property
     def exchange_url(self) -> str:
         """Base URL to use for Coinbase Exchange."""
         return self.url
