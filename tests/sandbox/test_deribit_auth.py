@@ -326,3 +326,22 @@ def test_cdp_jwt_signed_by_another_ed25519_key_is_refused(
     jwt = cdp_jwt(CDP.ed25519.key_name, stranger, "EdDSA", clock())
     response = _auth(connect(app), {"grant_type": "coinbase_cdp", "token": jwt})
     assert _error(response) == (13004, "invalid_credentials", {"reason": "bad JWT signature"})
+
+
+def test_served_access_log_drops_deribit_queries(caplog: pytest.LogCaptureFixture) -> None:
+    from venuekit.sandbox._server import _hide_drops
+
+    secret_query = f"grant_type=client_credentials&client_secret={ACCOUNT.client_secret}"
+    access = logging.getLogger("uvicorn.access")
+    caplog.set_level(logging.INFO, logger="uvicorn.access")
+    with _hide_drops():  # what `serve` installs around uvicorn (access log on)
+        # uvicorn's own access-log call (uvicorn/protocols/http/h11_impl.py)
+        access.info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", f"{AUTH}?{secret_query}", "1.1", 200
+        )
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/time?x=1", "1.1", 200)
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages == [
+        f'127.0.0.1:5 - "GET {AUTH}?... HTTP/1.1" 200',
+        '127.0.0.1:5 - "GET /time?x=1 HTTP/1.1" 200',
+    ]
