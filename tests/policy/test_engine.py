@@ -411,7 +411,9 @@ def test_timestamp_expired_resyncs_once_and_retries_immediately(mode: str) -> No
     assert harness.events == [("attempt", 0.0), ("time", 0.0), ("attempt", 0.0)]
     first, second = (sent.sign_at for sent in harness.attempts())
     assert first == harness.clock.time()
-    assert second == pytest.approx(harness.clock.time() + 40.0)  # signed on the venue's clock
+    assert second == pytest.approx(
+        harness.clock.time() + 40.0, abs=1e-6
+    )  # signed on the venue's clock
     assert harness.sends[1].sign_at == harness.clock.time()  # the clock request: our own time
 
 
@@ -486,7 +488,7 @@ def test_an_unexplained_refusal_with_a_skewed_clock_reading_is_resynced_from_it(
     assert result.response == "ok"
     assert result.attempts == 2
     assert harness.kinds() == ["attempt", "attempt"]  # no clock request: the reading is enough
-    assert harness.attempts()[1].sign_at == pytest.approx(harness.clock.time() + 40.0)
+    assert harness.attempts()[1].sign_at == pytest.approx(harness.clock.time() + 40.0, abs=1e-6)
 
     # Within the window the same refusal is just a refusal (was: the flag left False).
     within = FakeVenue(
@@ -533,7 +535,7 @@ def test_a_failing_time_request_falls_back_to_the_refusals_clock_reading(mode: s
     )
     result = harness.run(mode)
     assert result.attempts == 2
-    assert harness.attempts()[1].sign_at == pytest.approx(harness.clock.time() + 40.0)
+    assert harness.attempts()[1].sign_at == pytest.approx(harness.clock.time() + 40.0, abs=1e-6)
 
 
 # (was test_async_runner_awaits_an_async_resync_hook: the async resync is now the clock request
@@ -561,14 +563,16 @@ def _outcome(harness: FakeVenue, mode: str) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_sync_and_async_drivers_take_identical_steps(script: list[object]) -> None:
-    sync_h = FakeVenue(script, attempt_seconds=0.25, venue_offset=7.0)
-    async_h = FakeVenue(script, attempt_seconds=0.25, venue_offset=7.0)
+    limit = RateLimit(rate=2, burst=1)  # pacing waits too
+    sync_h = FakeVenue(script, attempt_seconds=0.25, venue_offset=7.0, rate_limit=limit)
+    async_h = FakeVenue(script, attempt_seconds=0.25, venue_offset=7.0, rate_limit=limit)
     sync_outcome = _outcome(sync_h, "sync")
     async_outcome = _outcome(async_h, "async")
     assert sync_h.steps == async_h.steps
     assert sync_h.sends == async_h.sends
     assert sync_h.events == async_h.events
     assert sync_h.clock.sleeps == async_h.clock.sleeps
+    assert sync_h.budget.calls == async_h.budget.calls
     assert sync_outcome == async_outcome
 
 
@@ -623,7 +627,7 @@ def test_a_no_answer_is_reported_as_not_retryable_even_on_the_last_attempt(mode:
 @modes
 def test_a_rate_limit_slot_past_the_deadline_fails_fast_sending_nothing(mode: str) -> None:
     harness = FakeVenue(["never reached"], rate_limit=RateLimit(rate=0.1, burst=1))
-    harness.budget.reserve(harness.bucket)  # someone else took the only token: next in 10 s
+    harness.budget.inner.reserve(harness.bucket)  # someone else took the only token: next in 10 s
     error = raised(harness, mode, RetryPolicy(deadline=5.0))
     assert isinstance(error, errors.RateLimited)
     assert error.retry_after == pytest.approx(10.0)
@@ -646,3 +650,5 @@ def test_a_429_pauses_the_bucket_and_waits_at_least_the_hint(mode: str) -> None:
     assert isinstance(pause, Pause)
     assert pause.seconds == 3.0
     assert harness.clock.sleeps[0] >= 3.0
+    assert [name for name, _ in harness.budget.calls] == ["reserve", "pause", "reserve"]
+    assert harness.budget.calls[1] == ("pause", 3.0)

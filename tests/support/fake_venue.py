@@ -46,7 +46,7 @@ from venuekit._ratelimit import Bucket, InProcessBudget, RateLimit
 from venuekit._venues import Action, PreparedCancel, RawResponse, VenueSpec
 from venuekit.testing import FakeClock
 
-__all__ = ["FAKE", "Dated", "FakeVenue", "Sent"]
+__all__ = ["FAKE", "Dated", "FakeVenue", "RecordingBudget", "Sent"]
 
 T = TypeVar("T")
 
@@ -76,6 +76,29 @@ class Sent:
     sign_at: float | None  # the venue time the signer was told to use
     timeout: Mapping[str, float | None]  # the per-attempt httpx timeouts, as sent
     path: str
+
+
+class RecordingBudget:
+    """A ``RateBudget`` that records what the drivers booked (``calls``), then books it."""
+
+    def __init__(self, budget: InProcessBudget) -> None:
+        self.inner = budget
+        self.calls: list[tuple[str, float]] = []
+
+    def reserve(self, bucket: Bucket, *, timeout: float | None = None) -> float:
+        wait = self.inner.reserve(bucket, timeout=timeout)
+        self.calls.append(("reserve", wait))
+        return wait
+
+    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:  # noqa: ASYNC109
+        return self.reserve(bucket, timeout=timeout)
+
+    def pause(self, bucket: Bucket, seconds: float) -> None:
+        self.calls.append(("pause", seconds))
+        self.inner.pause(bucket, seconds)
+
+    async def pause_async(self, bucket: Bucket, seconds: float) -> None:
+        self.pause(bucket, seconds)
 
 
 def _transport_failure(error: errors.TransportError) -> httpx.HTTPError:
@@ -155,7 +178,7 @@ class FakeVenue:
         self.bucket = (
             Bucket(venue=FAKE, key_id="fake-key", limit=rate_limit) if rate_limit else None
         )
-        self.budget = InProcessBudget(clock=self.clock.monotonic)
+        self.budget = RecordingBudget(InProcessBudget(clock=self.clock.monotonic))
 
     # -- the venue ---------------------------------------------------------------------------
     @staticmethod
