@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import httpx
 import pytest
 from failures import (
     NEVER_RETRIED,
@@ -41,7 +42,7 @@ from venuekit import Venue, errors
 from venuekit._clock import SystemClock
 from venuekit._constants import RETRY_AFTER_MAX
 from venuekit._engine import Pause, Reserve, Send, Sleep
-from venuekit._models import CancelResult, CancelState
+from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._policy import RetryPolicy, instant_waits, is_testing
 from venuekit._ratelimit import RateLimit
 
@@ -69,7 +70,9 @@ def assert_same_error(error: errors.VenueError, scripted: errors.VenueError) -> 
     )
 
 
-def record_errors(error_or_result: errors.VenueError | CancelResult) -> list[str | None]:
+def record_errors(
+    error_or_result: errors.VenueError | CancelResult | GroupCancelResult,
+) -> list[str | None]:
     return [record.error for record in error_or_result.history]
 
 
@@ -652,3 +655,95 @@ def test_a_429_pauses_the_bucket_and_waits_at_least_the_hint(mode: str) -> None:
     assert harness.clock.sleeps[0] >= 3.0
     assert [name for name, _ in harness.budget.calls] == ["reserve", "pause", "reserve"]
     assert harness.budget.calls[1] == ("pause", 3.0)
+
+
+# --- the on_event hook ------------------------------------------------------------------------------
+
+
+@modes
+def test_on_event_gets_one_attempt_event_per_retried_attempt_and_one_outcome(mode: str) -> None:
+    policy = RetryPolicy(attempts=4, deadline=None, wait_initial=1.0, wait_max=1.0, wait_jitter=0)
+    harness = FakeVenue([timeout(), rate_limited(retry_after=2.0), "ok"])
+    harness.run(mode, policy)
+    events = harness.hook_events
+    assert [(e.kind, e.attempt, e.error, e.retry_in) for e in events] == [
+        ("attempt", 1, "TransportError", 1.0),
+        ("attempt", 2, "RateLimited", 2.0),
+        ("outcome", 3, None, None),
+    ]
+    assert events[-1].state == "cancelled"
+    assert {e.venue for e in events} == {FAKE}
+    assert {e.order_id for e in events} == {"order-1"}
+
+
+@modes
+def test_on_event_outcome_of_a_failed_call_names_the_error(mode: str) -> None:
+    harness = FakeVenue([server_error(503), already_done()])
+    harness.run(mode)  # confirmed by the earlier attempt
+    assert [(e.kind, e.attempt, e.state) for e in harness.hook_events] == [
+        ("attempt", 1, None),
+        ("outcome", 2, "cancelled_on_earlier_attempt"),
+    ]
+    failing = FakeVenue([already_done()])
+    raised(failing, mode)
+    assert [(e.kind, e.attempt, e.error, e.status_code) for e in failing.hook_events] == [
+        ("outcome", 1, "OrderAlreadyDone", 400)
+    ]
+
+
+# --- engine bugs found while porting (each test was red before its fix) --------------------------
+
+
+@modes
+def test_the_resync_retry_is_reported_to_on_event_like_any_retried_attempt(mode: str) -> None:
+    # Event: "one per attempt (kind='attempt')"; Client(on_event=...): "after every failed
+    # attempt that is retried". The refused timestamp's attempt is retried (after the resync).
+    harness = FakeVenue([expired(), "ok"])
+    harness.run(mode)
+    assert [(e.kind, e.attempt, e.error, e.retry_in) for e in harness.hook_events] == [
+        ("attempt", 1, "AuthenticationError", 0.0),
+        ("outcome", 2, None, None),
+    ]
+
+
+@modes
+def test_a_resync_is_not_started_past_the_deadline(mode: str) -> None:
+    # The old runner checked the deadline before its resync (StopReason.DEADLINE); a refusal
+    # that arrives after the deadline ends the call with that refusal: no clock request and no
+    # new attempt past the deadline (their timeouts would be cut to nothing, and the call would
+    # end on a transport error that hides the venue's answer).
+    harness = FakeVenue([expired(), "never reached"], attempt_seconds=6.0)
+    error = raised(harness, mode, RetryPolicy(attempts=5, deadline=5.0))
+    assert isinstance(error, errors.AuthenticationError)
+    assert error.attempts == 1
+    assert harness.kinds() == ["attempt"]
+
+
+@modes
+def test_a_group_cancel_reports_its_attempts_and_history(mode: str) -> None:
+    # GroupCancelResult.attempts: "How many attempts the call made" (like CancelResult's).
+    harness = FakeVenue([server_error(503), "4"], group=True, confirmable=False)
+    result = harness.run(mode)
+    assert isinstance(result, GroupCancelResult)
+    assert result.cancelled_count == 4
+    assert result.attempts == 2
+    assert record_errors(result) == ["VenueUnavailable", None]
+
+
+@modes
+def test_no_timeout_and_no_deadline_stay_no_timeout(mode: str) -> None:
+    # Client(timeout=httpx.Timeout(None), deadline=None) is accepted; cutting its timeouts to
+    # "what is left of no deadline" made them float("inf"), which the socket layer refuses
+    # (OverflowError from the real transport). No deadline: the timeouts go out unchanged.
+    no_timeout = httpx.Timeout(None)
+    harness = FakeVenue([timeout(), "ok"], timeout=no_timeout)
+    harness.run(mode, RetryPolicy(deadline=None))
+    sends = [step for step in harness.steps if isinstance(step, Send)]
+    assert [send.timeout for send in sends] == [no_timeout, no_timeout]
+    for sent in harness.sends:
+        assert all(value is None for value in sent.timeout.values())
+
+    # With a deadline, "no timeout" becomes what is left of it.
+    bounded = FakeVenue([timeout(), "ok"], timeout=no_timeout, attempt_seconds=2.0)
+    bounded.run(mode, RetryPolicy(deadline=10.0, wait_initial=1, wait_max=1, wait_jitter=0))
+    assert [sent.timeout["read"] for sent in bounded.sends] == [10.0, pytest.approx(7.0)]

@@ -40,7 +40,7 @@ from venuekit import errors
 from venuekit._clock import Clock, ClockOffset
 from venuekit._drive import drive_async, drive_sync
 from venuekit._engine import Call, Event, Sleep, Step, Target, flow
-from venuekit._models import CancelResult, CancelState
+from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._policy import RetryPolicy, message_says_timestamp_expired
 from venuekit._ratelimit import Bucket, InProcessBudget, RateLimit
 from venuekit._venues import Action, PreparedCancel, RawResponse, VenueSpec
@@ -125,6 +125,8 @@ class FakeVenue:
         clock_window: how far a signed timestamp may be off the venue's clock.
         rate_limit: a client-side bucket for the venue (``None``: no pacing).
         confirmable: whether the earlier-attempt rule applies (``False``: a group cancel).
+        group: answer with a ``GroupCancelResult`` (``cancelled_count`` = the scripted value).
+        timeout: the call's per-attempt timeouts (default: connect 5 s, read 10 s).
         clock: the clock the flow and drivers use (default: a new ``FakeClock``).
     """
 
@@ -140,9 +142,13 @@ class FakeVenue:
         clock_window: float | None = 30.0,
         rate_limit: RateLimit | None = None,
         confirmable: bool = True,
+        group: bool = False,
+        timeout: httpx.Timeout | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.script = list(script)
+        self.group = group
+        self.timeout = timeout if timeout is not None else httpx.Timeout(5.0, read=10.0)
         self.attempt_seconds = attempt_seconds
         self.times = None if times is None else list(times)
         self.venue_offset = venue_offset
@@ -188,12 +194,18 @@ class FakeVenue:
             venue=FAKE, method="DELETE", url=f"/orders/{order_id}", params=(), order_id=order_id
         )
 
-    def _interpret(self, prepared: PreparedCancel, raw: RawResponse) -> CancelResult:
+    def _interpret(
+        self, prepared: PreparedCancel, raw: RawResponse
+    ) -> CancelResult | GroupCancelResult:
         item = self.script.pop(0)
         if isinstance(item, Dated):
             item = item.item
         if isinstance(item, BaseException):
             raise item
+        if self.group:
+            return GroupCancelResult(
+                venue=FAKE, action="cancel_group", cancelled_count=int(str(item))
+            )
         return CancelResult(
             venue=FAKE,
             order_id=prepared.order_id,
@@ -255,7 +267,7 @@ class FakeVenue:
             prepared=self._prepare({"order_id": order_id}, None),
             action=self.spec.cancel,
             policy=policy if policy is not None else RetryPolicy(attempts=5, deadline=30.0),
-            timeout=httpx.Timeout(5.0, read=10.0),
+            timeout=self.timeout,
             on_event=self.hook_events.append,
         )
 
