@@ -319,6 +319,8 @@ def flow(
             and not resynced
             and (expired_by_date or spec.timestamp_rejected(error))
         ):
+            if clock.monotonic() >= deadline:
+                raise final(error)  # no clock request and no attempt past the deadline
             resynced = True  # one clock resync, then one immediate retry
             yield from _resync(
                 target, error, reply, clock=clock, deadline=deadline, timeout=call.timeout
