@@ -170,8 +170,8 @@ class Call(Generic[T]):
 def _cut(timeout: httpx.Timeout, left: float) -> httpx.Timeout:
     """``timeout`` with every part cut to ``left`` seconds (the usual case: unchanged)."""
     parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-    if all(v is not None and v <= left for v in parts):
-        return timeout
+    if math.isinf(left) or all(v is not None and v <= left for v in parts):
+        return timeout  # no deadline: "no timeout" stays None (inf is refused by sockets)
     left = max(left, 0.001)
     connect, read, write, pool = (left if v is None else min(v, left) for v in parts)
     return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
