@@ -41,7 +41,7 @@ import httpx
 from venuekit import errors
 from venuekit._clock import Clock, ClockOffset
 from venuekit._constants import RETRY_AFTER_MAX
-from venuekit._models import CancelResult, CancelState
+from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._policy import (
     RetryPolicy,
     backoff,
@@ -283,7 +283,7 @@ def flow(
                         state=str(getattr(result, "state", "")) or None,
                     )
                 )
-                if isinstance(result, CancelResult) and number > 1:
+                if isinstance(result, CancelResult | GroupCancelResult) and number > 1:
                     return attrs.evolve(result, attempts=number, history=tuple(history))
                 return result
         history.append(_record(number, reply, error))
