@@ -212,6 +212,20 @@ def flow(
         if call.on_event is not None:
             call.on_event(event)
 
+    def retrying(error: errors.VenueError, wait: float) -> None:
+        _log_retry(spec.venue, prepared, number, error, wait)
+        emit(
+            Event(
+                kind="attempt",
+                venue=spec.venue,
+                order_id=prepared.order_id,
+                attempt=number,
+                status_code=error.status_code,
+                error=type(error).__name__,
+                retry_in=wait,
+            )
+        )
+
     def final(error: errors.VenueError) -> errors.VenueError:
         emit(
             Event(
@@ -325,7 +339,7 @@ def flow(
             yield from _resync(
                 target, error, reply, clock=clock, deadline=deadline, timeout=call.timeout
             )
-            _log_retry(spec.venue, prepared, number, error, 0.0)
+            retrying(error, 0.0)
             continue
         if not is_retryable(error):
             raise final(error)
@@ -340,18 +354,7 @@ def flow(
             wait = 0.0
         if clock.monotonic() + wait >= deadline:
             raise final(error)
-        _log_retry(spec.venue, prepared, number, error, wait)
-        emit(
-            Event(
-                kind="attempt",
-                venue=spec.venue,
-                order_id=prepared.order_id,
-                attempt=number,
-                status_code=error.status_code,
-                error=type(error).__name__,
-                retry_in=wait,
-            )
-        )
+        retrying(error, wait)
         if wait > 0:
             yield Sleep(seconds=wait)
 
