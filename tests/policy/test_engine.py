@@ -41,7 +41,7 @@ from fake_venue import FAKE, Dated, FakeVenue
 from venuekit import Venue, errors
 from venuekit._clock import SystemClock
 from venuekit._constants import RETRY_AFTER_MAX
-from venuekit._engine import Pause, Reserve, Send, Sleep
+from venuekit._engine import Pause, Reserve, Send, Sleep, flow
 from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._policy import RetryPolicy, instant_waits, is_testing
 from venuekit._ratelimit import RateLimit
@@ -211,8 +211,6 @@ def test_a_driver_that_sends_no_answer_is_not_taken_for_one() -> None:
     # no such check now, but a reply of None to a Send is still never read as a success or
     # a retryable failure: it raises at once.
     harness = FakeVenue(["ok"])
-    from venuekit._engine import flow
-
     steps = flow(harness.call(), clock=harness.clock)
     assert isinstance(next(steps), Send)
     with pytest.raises((TypeError, AttributeError)):
@@ -428,6 +426,7 @@ def test_timestamp_expired_never_loops(mode: str) -> None:
     assert isinstance(error, errors.AuthenticationError)
     assert error.attempts == 2
     assert harness.kinds() == ["attempt", "time", "attempt"]
+    assert record_errors(error) == ["AuthenticationError"] * 2  # the clock request is no attempt
 
 
 @modes
