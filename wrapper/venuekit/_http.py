@@ -1,0 +1,391 @@
+"""Sending one request: the httpx client factory, a whole-call deadline, a bounded body.
+
+``send`` / ``send_async`` return an ``Answer`` (status, headers, the decoded body) or raise
+``venuekit.errors.TransportError``; nothing else escapes (no httpx error, no ``MemoryError``).
+
+- **Deadline.** ``deadline`` is absolute ``time.monotonic()`` seconds (``math.inf``: none) and
+  bounds the whole exchange: waiting for a pooled connection, connecting, sending, waiting for
+  the headers and reading the body. Async: one cancel scope around all of it, so it holds for any
+  transport. Sync: the clients ``open_client`` builds use ``DeadlineTransport``, which cuts every
+  socket operation to what is left of the deadline; with a caller-supplied sync transport the
+  deadline is checked between body chunks only (a transport that blocks inside one call cannot
+  be interrupted from outside). Name resolution is not bounded in sync calls.
+- **Body.** Read as a stream; at most ``max_body`` bytes are kept, counted as received and as
+  decoded. ``Accept-Encoding: identity`` is sent, but gzip/deflate answers are still decoded,
+  step by step with a bounded output (``venuekit._http_body``); another coding is an error.
+- **Headers.** ``User-Agent: venuekit/<version>`` unless the request sets its own. Redirects are
+  never followed.
+- **"May have reached the venue".** ``False`` only when nothing of the request can have left:
+  the failure (or the deadline) came before httpcore started sending the request headers, as
+  reported by its ``trace`` extension, or, for a transport that does not report (a test's
+  ``MockTransport``, the in-process sandbox), the error is a connect or pool error.
+
+Example::
+
+    with open_client(base_url="https://api.exchange.coinbase.com", auth=None, transport=None) as http:
+        request = http.build_request("GET", "/time")
+        answer = send(http, request, deadline=time.monotonic() + 5, timeout=default_timeout(),
+                      max_body=MAX_RESPONSE_BODY)
+        answer.status_code, answer.content  # (200, b'{"iso":...}')
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import attrs
+import httpx
+
+from venuekit import errors
+from venuekit._constants import (
+    CONNECT_TIMEOUT,
+    HTTP_ACCEPT_ENCODING,
+    HTTP_CLOSE_GRACE,
+    HTTP_KEEPALIVE_EXPIRY,
+    HTTP_MAX_CONNECTIONS,
+    HTTP_MAX_KEEPALIVE,
+    POOL_TIMEOUT,
+    READ_TIMEOUT,
+    WRITE_TIMEOUT,
+)
+from venuekit._http_body import BodyTooLarge, BoundedBody, UndecodableBody, content_codings
+from venuekit._http_deadline import DEADLINE, DeadlineTransport
+from venuekit._version import __version__
+
+__all__ = [
+    "USER_AGENT",
+    "Answer",
+    "default_timeout",
+    "open_async_client",
+    "open_client",
+    "send",
+    "send_async",
+]
+
+#: Sent as ``User-Agent`` on every request that does not set its own.
+USER_AGENT = f"venuekit/{__version__}"
+
+#: Failures that happen before a request is sent, for transports that do not trace.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+#: Failures caused by the request itself (an unusable URL); nothing was sent.
+_UNSENDABLE = (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError)
+
+
+@attrs.frozen
+class Answer:
+    """What came back: status, headers and the whole body, decoded and at most ``max_body`` bytes.
+
+    ``headers`` are as received (``Content-Encoding`` included, although ``content`` is decoded).
+
+    Example: ``Answer(200, httpx.Headers(), b"{}", sent_at=t0, received_at=t1).status_code == 200``
+    """
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes = attrs.field(repr=lambda c: f"<{len(c)} bytes>")
+    #: Epoch seconds just before the request was handed to httpx.
+    sent_at: float
+    #: Epoch seconds when the last byte of the body had been read.
+    received_at: float
+
+
+def default_timeout() -> httpx.Timeout:
+    """The per-operation timeouts from ``venuekit._constants``.
+
+    Example: ``default_timeout().read == READ_TIMEOUT``
+    """
+    return httpx.Timeout(
+        connect=CONNECT_TIMEOUT, read=READ_TIMEOUT, write=WRITE_TIMEOUT, pool=POOL_TIMEOUT
+    )
+
+
+def _client_options(base_url: str, auth: httpx.Auth | None) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "auth": auth,
+        "timeout": default_timeout(),
+        "follow_redirects": False,
+        "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": HTTP_ACCEPT_ENCODING},
+    }
+
+
+def open_client(
+    *, base_url: str, auth: httpx.Auth | None, transport: httpx.BaseTransport | None
+) -> httpx.Client:
+    """A sync httpx client for one venue; without ``transport``, one that honours deadlines.
+
+    The default transport is ``DeadlineTransport`` (HTTP/1.1, TLS with httpx's defaults; proxy
+    environment variables are not used). Close the client when done (``with``).
+
+    Example: ``open_client(base_url="https://api.exchange.coinbase.com", auth=signer, transport=None)``
+    """
+    return httpx.Client(
+        **_client_options(base_url, auth),
+        transport=transport if transport is not None else DeadlineTransport(),
+    )
+
+
+def open_async_client(
+    *, base_url: str, auth: httpx.Auth | None, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    """An async httpx client for one venue (httpx's transport unless ``transport`` is given).
+
+    Example: ``open_async_client(base_url=url, auth=signer, transport=None)``
+    """
+    limits = httpx.Limits(
+        max_connections=HTTP_MAX_CONNECTIONS,
+        max_keepalive_connections=HTTP_MAX_KEEPALIVE,
+        keepalive_expiry=HTTP_KEEPALIVE_EXPIRY,
+    )
+    return httpx.AsyncClient(**_client_options(base_url, auth), transport=transport, limits=limits)
+
+
+@attrs.define
+class _Progress:
+    """How far one exchange got, from httpcore's ``trace`` events and from ``send`` itself."""
+
+    #: A trace event arrived: the transport reports its steps.
+    traced: bool = False
+    #: httpcore started sending the request headers: bytes may have left.
+    sending: bool = False
+    phase: str = "waiting for the transport"
+
+    def event(self, name: str) -> None:
+        self.traced = True
+        if not name.endswith(".started"):
+            return
+        if ".send_request" in name:
+            self.sending = True
+            self.phase = "sending the request"
+        elif ".receive_response_headers" in name:
+            self.phase = "waiting for the response headers"
+        elif name.startswith("connection."):
+            self.phase = "connecting"
+
+    def may_have_reached(self, exc: BaseException | None) -> bool:
+        if self.sending or self.phase == "reading the body":
+            return True
+        if isinstance(exc, _UNSENDABLE | httpx.PoolTimeout):
+            return False
+        if self.traced:
+            return False  # events arrived, none of them was a send
+        return not isinstance(exc, _NOT_SENT)
+
+
+def _prepare(
+    request: httpx.Request, timeout: httpx.Timeout, deadline: float, progress: _Progress
+) -> None:
+    """Set the headers, the timeouts cut to the deadline, and the progress hook on ``request``."""
+    if "user-agent" not in request.headers or request.headers["user-agent"].startswith(
+        "python-httpx/"
+    ):
+        request.headers["User-Agent"] = USER_AGENT
+    # The body decoder handles gzip and deflate only; never advertise more (httpx would add br
+    # or zstd when their packages are installed).
+    request.headers["Accept-Encoding"] = HTTP_ACCEPT_ENCODING
+    left = deadline - time.monotonic()
+
+    def cut(value: float | None) -> float | None:
+        if left == math.inf:
+            return value
+        return left if value is None or value > left else value
+
+    request.extensions = {
+        **request.extensions,
+        "timeout": {
+            "connect": cut(timeout.connect),
+            "read": cut(timeout.read),
+            "write": cut(timeout.write),
+            "pool": cut(timeout.pool),
+        },
+    }
+
+
+def _body(response: httpx.Response, max_body: int) -> BoundedBody:
+    """An empty body collector for ``response``; over-size at once when Content-Length says so."""
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and len(length) < 20 and int(length) > max_body:
+        raise BodyTooLarge(max_body)
+    return BoundedBody(
+        content_codings(response.headers.get_list("content-encoding")), max_body=max_body
+    )
+
+
+#: A deadline further away than this (seconds) is treated as none: socket timeouts above about
+#: 9.2e9 s raise ``OverflowError``.
+_FOREVER = 1e9
+
+
+def _check(deadline: float, timeout: httpx.Timeout, max_body: int) -> float:
+    """The deadline to use (``inf`` when far away); ``TypeError`` for arguments of a wrong kind."""
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or math.isnan(deadline):
+        raise TypeError(f"deadline must be a number of monotonic seconds, not {deadline!r}")
+    if not isinstance(timeout, httpx.Timeout):
+        raise TypeError(f"timeout must be an httpx.Timeout, not {type(timeout).__name__}")
+    if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 0:
+        raise TypeError(f"max_body must be a non-negative int, not {max_body!r}")
+    return math.inf if deadline - time.monotonic() > _FOREVER else float(deadline)
+
+
+def _error(
+    exc: BaseException | None, progress: _Progress, *, deadline_hit: bool, max_body: int
+) -> errors.TransportError:
+    """The ``TransportError`` for a failed exchange (``exc`` is ``None`` for a deadline)."""
+    if isinstance(exc, BodyTooLarge):
+        return errors.TransportError(
+            f"the answer was over {max_body} bytes and was not read; the cancel may have "
+            "reached the venue",
+            may_have_reached_venue=True,
+        )
+    reached = progress.may_have_reached(exc)
+    if isinstance(exc, UndecodableBody):
+        text = f"the answer's body could not be decoded: {exc}"
+    elif deadline_hit:
+        text = f"deadline reached while {progress.phase}"
+    elif isinstance(exc, MemoryError | OverflowError):
+        text = f"{type(exc).__name__} while {progress.phase}"
+    else:
+        text = f"{type(exc).__name__} while {progress.phase}: {exc}"
+    if reached:
+        text += "; the cancel may have reached the venue"
+    return errors.TransportError(text, may_have_reached_venue=reached)
+
+
+#: What ``send`` turns into ``TransportError``. ``StreamError`` is a misuse of httpx's stream
+#: API (not an ``HTTPError``); ``OverflowError``: a socket timeout beyond what the OS accepts.
+_CONVERTED = (
+    httpx.HTTPError,
+    httpx.StreamError,
+    httpx.InvalidURL,
+    BodyTooLarge,
+    UndecodableBody,
+    MemoryError,
+    OverflowError,
+)
+
+
+def send(
+    http: httpx.Client,
+    request: httpx.Request,
+    *,
+    deadline: float,
+    timeout: httpx.Timeout,
+    max_body: int,
+    sign: bool = True,
+) -> Answer:
+    """Send ``request`` on ``http`` and read the whole answer, ending by ``deadline``.
+
+    ``timeout`` gives the per-operation limits, each cut to what is left of ``deadline``;
+    ``sign=False`` sends without the client's auth (e.g. an unsigned ``GET /time``). Raises
+    ``TransportError`` for every failure, including an answer over ``max_body`` bytes.
+
+    Example: ``send(http, http.build_request("DELETE", "/orders/1"), deadline=time.monotonic() + 5,
+    timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
+    """
+    deadline = _check(deadline, timeout, max_body)
+    progress = _Progress()
+    outer_trace = request.extensions.get("trace")
+
+    def trace(name: str, info: dict[str, Any]) -> None:
+        progress.event(name)
+        if outer_trace is not None:
+            outer_trace(name, info)
+
+    token = DEADLINE.set(deadline)
+    try:
+        if time.monotonic() >= deadline:
+            raise errors.TransportError(
+                "deadline reached before sending", may_have_reached_venue=False
+            )
+        _prepare(request, timeout, deadline, progress)
+        request.extensions["trace"] = trace
+        sent_at = time.time()
+        auth = httpx.USE_CLIENT_DEFAULT if sign else None
+        response = http.send(request, stream=True, follow_redirects=False, auth=auth)
+        try:
+            progress.phase = "reading the body"
+            body = _body(response, max_body)
+            for chunk in response.iter_raw():
+                body.feed(chunk)
+                if time.monotonic() >= deadline:
+                    raise errors.TransportError(
+                        "deadline reached while reading the body; the cancel may have "
+                        "reached the venue",
+                        may_have_reached_venue=True,
+                    )
+            content = body.finish()
+        finally:
+            response.close()
+        return Answer(response.status_code, response.headers, content, sent_at, time.time())
+    except _CONVERTED as exc:
+        hit = isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline
+        raise _error(exc, progress, deadline_hit=hit, max_body=max_body) from None
+    finally:
+        DEADLINE.reset(token)
+
+
+async def send_async(
+    http: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    deadline: float,
+    timeout: httpx.Timeout,  # noqa: ASYNC109 (per operation; `deadline` bounds the call)
+    max_body: int,
+    sign: bool = True,
+) -> Answer:
+    """Send ``request`` on ``http`` and read the whole answer, ending by ``deadline``.
+
+    The same contract as ``send``; the deadline is a cancel scope around the whole exchange, so
+    it holds for any transport.
+
+    Example: ``await send_async(http, request, deadline=time.monotonic() + 5,
+    timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
+    """
+    deadline = _check(deadline, timeout, max_body)
+    progress = _Progress()
+    outer_trace: Callable[[str, dict[str, Any]], Awaitable[None]] | None
+    outer_trace = request.extensions.get("trace")
+
+    async def trace(name: str, info: dict[str, Any]) -> None:
+        progress.event(name)
+        if outer_trace is not None:
+            await outer_trace(name, info)
+
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise errors.TransportError("deadline reached before sending", may_have_reached_venue=False)
+    _prepare(request, timeout, deadline, progress)
+    request.extensions["trace"] = trace
+    answer: Answer | None = None
+    try:
+        with anyio.move_on_after(left):
+            answer = await _exchange_async(http, request, progress, max_body, sign)
+    except _CONVERTED as exc:
+        hit = isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline
+        raise _error(exc, progress, deadline_hit=hit, max_body=max_body) from None
+    if answer is None:
+        raise _error(None, progress, deadline_hit=True, max_body=max_body)
+    return answer
+
+
+async def _exchange_async(
+    http: httpx.AsyncClient, request: httpx.Request, progress: _Progress, max_body: int, sign: bool
+) -> Answer:
+    sent_at = time.time()
+    auth = httpx.USE_CLIENT_DEFAULT if sign else None
+    response = await http.send(request, stream=True, follow_redirects=False, auth=auth)
+    try:
+        progress.phase = "reading the body"
+        body = _body(response, max_body)
+        async for chunk in response.aiter_raw():
+            body.feed(chunk)
+        content = body.finish()
+    finally:
+        # Shielded (the call's scope may be cancelled already) but bounded.
+        with anyio.move_on_after(HTTP_CLOSE_GRACE, shield=True):
+            await response.aclose()
+    return Answer(response.status_code, response.headers, content, sent_at, time.time())

@@ -1,0 +1,237 @@
+"""A sync httpx transport whose every socket operation ends by the current call's deadline.
+
+httpx's timeouts bound each socket operation, not a call: a server that sends one byte of its
+headers or body every second keeps a ``read=10`` call alive forever. The async client puts a
+cancel scope around the whole exchange; a sync call cannot be cancelled from outside, so here
+the clock is checked at the bottom instead. ``DeadlineTransport`` is httpx's default transport
+rebuilt from public parts: an ``httpcore.ConnectionPool`` whose network backend wraps
+httpcore's own ``SyncBackend`` and cuts the timeout of every connect, TLS handshake, read and
+write to what is left of the deadline in the ``DEADLINE`` context variable (set by
+``venuekit._http.send`` for the duration of one call; unset means no deadline). Once nothing is
+left, the operation fails at once with httpcore's timeout error, which httpx reports as usual.
+
+Limits: name resolution (``getaddrinfo``) cannot be given a timeout and is not bounded; HTTP
+proxies and HTTP/2 are not supported by this transport.
+
+Example::
+
+    DEADLINE.set(time.monotonic() + 5.0)
+    with httpx.Client(transport=DeadlineTransport()) as http:
+        http.get("https://api.exchange.coinbase.com/time")  # ends within 5 s, whatever the server
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import socket
+import ssl
+import time
+import typing
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+
+import httpcore
+import httpx
+
+from venuekit._constants import HTTP_KEEPALIVE_EXPIRY, HTTP_MAX_CONNECTIONS, HTTP_MAX_KEEPALIVE
+
+__all__ = ["DEADLINE", "DeadlineTransport"]
+
+#: Absolute ``time.monotonic()`` deadline of the call running in this context; ``inf``: none.
+DEADLINE: ContextVar[float] = ContextVar("venuekit_http_deadline", default=math.inf)
+
+#: httpcore's name for the socket option tuples it passes to ``connect_tcp``.
+_SocketOptions = Iterable[
+    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+]
+_TimeoutError = type[httpcore.TimeoutException]
+
+#: httpcore error -> httpx error, most specific first (httpx maps them the same way).
+_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+_CORE_ERRORS = tuple(source for source, _ in _ERRORS)
+
+
+def _cut(timeout: float | None, error: _TimeoutError) -> float | None:
+    """``timeout`` cut to what is left of the deadline; ``error`` when nothing is left."""
+    left = DEADLINE.get() - time.monotonic()
+    if left == math.inf:
+        return timeout
+    if left <= 0:
+        raise error("deadline reached")
+    return left if timeout is None or timeout > left else timeout
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connected stream whose reads, writes and TLS handshake end by the deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _cut(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        # httpcore's SyncStream sends in a loop with this timeout per send(); a peer that
+        # accepts one byte at a time is caught by the next write or read of the call.
+        self._stream.write(buffer, _cut(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        cut = _cut(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, cut))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's ``SyncBackend``, with connects cut to the deadline and streams wrapped."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: _SocketOptions | None = None,
+    ) -> httpcore.NetworkStream:
+        # socket.create_connection gives *each* address of a host the whole timeout; resolve
+        # here and give each address only what is left, so several addresses cannot add up.
+        _cut(timeout, httpcore.ConnectTimeout)
+        try:
+            addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        failure: Exception = httpcore.ConnectError(f"no address for {host!r}")
+        for *_, sockaddr in addresses:
+            cut = _cut(timeout, httpcore.ConnectTimeout)
+            try:
+                stream = self._backend.connect_tcp(
+                    str(sockaddr[0]), port, cut, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+                continue
+            return _DeadlineStream(stream)
+        raise failure
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: _SocketOptions | None = None,
+    ) -> httpcore.NetworkStream:
+        cut = _cut(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, cut, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+@contextlib.contextmanager
+def _httpx_errors() -> Iterator[None]:
+    """Re-raise httpcore's errors as the httpx errors httpx's own transport raises."""
+    try:
+        yield
+    except _CORE_ERRORS as exc:
+        raise _to_httpx(exc) from exc
+
+
+def _to_httpx(exc: Exception) -> httpx.HTTPError:
+    for source, target in _ERRORS:
+        if isinstance(exc, source):
+            return target(str(exc))
+    return httpx.TransportError(str(exc))  # pragma: no cover (every httpcore error is listed)
+
+
+class _ResponseStream(httpx.SyncByteStream):
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _httpx_errors():
+            yield from self._stream
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            with _httpx_errors():
+                close()
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """httpx's default HTTP/1.1 transport, except that socket operations end by ``DEADLINE``.
+
+    ``ssl_context`` defaults to httpx's (certifi roots, ``SSL_CERT_FILE`` honoured). Pool sizes
+    come from ``venuekit._constants``.
+
+    Example: ``httpx.Client(base_url=url, transport=DeadlineTransport())``
+    """
+
+    def __init__(self, *, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context if ssl_context is not None else httpx.create_ssl_context(),
+            max_connections=HTTP_MAX_CONNECTIONS,
+            max_keepalive_connections=HTTP_MAX_KEEPALIVE,
+            keepalive_expiry=HTTP_KEEPALIVE_EXPIRY,
+            http1=True,
+            http2=False,
+            network_backend=_DeadlineBackend(),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the pool; the body is left to stream."""
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _httpx_errors():
+            response = self._pool.handle_request(core_request)
+        assert isinstance(response.stream, Iterable)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response.stream),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.close()
