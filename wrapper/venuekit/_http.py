@@ -169,7 +169,7 @@ class _Progress:
     def may_have_reached(self, exc: BaseException | None) -> bool:
         if self.sending or self.phase == "reading the body":
             return True
-        if isinstance(exc, _UNSENDABLE | httpx.PoolTimeout):
+        if isinstance(exc, (*_UNSENDABLE, httpx.PoolTimeout)):
             return False
         if self.traced:
             return False  # events arrived, none of them was a send

@@ -67,6 +67,8 @@ class _Inflater:
     def __init__(self, coding: str) -> None:
         self._raw_fallback = coding == "deflate"
         self._started = False
+        #: Bytes this stage has output so far.
+        self.produced = 0
         wbits = 16 + zlib.MAX_WBITS if coding == "gzip" else zlib.MAX_WBITS
         self._inflate = zlib.decompressobj(wbits=wbits)
 
@@ -98,8 +100,8 @@ class BoundedBody:
     """Collects one response body, decoded, and refuses to hold more than ``max_body`` bytes.
 
     ``codings`` are the body's content codings in the order the server applied them (see
-    ``content_codings``). ``feed`` raises ``BodyTooLarge`` as soon as the bytes received or the
-    decoded bytes exceed ``max_body``, and ``UndecodableBody`` for corrupt data. Data after the end
+    ``content_codings``). ``feed`` raises ``BodyTooLarge`` as soon as the bytes received, the
+    output of any decoding stage (the decoded body is the last one) exceed ``max_body``, and ``UndecodableBody`` for corrupt data. Data after the end
     of a compressed stream is ignored (as httpx does), but still counts as received.
     """
 
@@ -109,7 +111,6 @@ class BoundedBody:
         self._max = max_body
         self._received = 0
         self._parts: list[bytes] = []
-        self._size = 0
 
     def feed(self, chunk: bytes) -> None:
         """Add the next raw chunk of the body."""
@@ -121,20 +122,16 @@ class BoundedBody:
             if not data:
                 return
             # One byte more than the budget allows tells "over the cap" from "exactly at it".
-            data = stage.step(data, self._max - self._size + 1)
-            if len(data) > self._max - self._size or stage.unfinished():
+            budget = self._max - stage.produced
+            data = stage.step(data, budget + 1)
+            if len(data) > budget or stage.unfinished():
                 raise BodyTooLarge(self._max)
-        self._keep(data)
+            stage.produced += len(data)
+        if data:
+            self._parts.append(data)
 
     def finish(self) -> bytes:
         """The whole decoded body; ``UndecodableBody`` when a compressed stream is incomplete."""
         for stage in self._stages:
             stage.end()
         return b"".join(self._parts)
-
-    def _keep(self, data: bytes) -> None:
-        if self._size + len(data) > self._max:
-            raise BodyTooLarge(self._max)
-        self._size += len(data)
-        if data:
-            self._parts.append(data)
