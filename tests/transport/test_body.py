@@ -127,7 +127,20 @@ def test_100_mb_body_is_refused(serve, exchange, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_gzip_bomb_100_kb_to_100_mb_is_refused(serve, exchange, mode, gzip_100mb):
     assert len(gzip_100mb) < 200_000
-    server = serve(answering(gzip_100mb, "Content-Encoding: gzip"))
+    for handler in (
+        answering(gzip_100mb, "Content-Encoding: gzip"),  # refused from its Content-Length
+        answering(gzip_100mb, "Content-Encoding: gzip", content_length=False),  # inflated
+    ):
+        server = serve(handler)
+        outcome, _ = exchange(mode, server.url, deadline_in=30.0)
+        assert_over_size(outcome)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_gzip_bomb_smaller_than_the_cap_is_refused_for_what_it_inflates_to(serve, exchange, mode):
+    bomb = gzip.compress(bytes(10 * 10**6))  # ~10 KB -> 10 MB
+    assert len(bomb) < MAX_RESPONSE_BODY
+    server = serve(answering(bomb, "Content-Encoding: gzip"))
     outcome, _ = exchange(mode, server.url, deadline_in=30.0)
     assert_over_size(outcome)
 
