@@ -53,7 +53,7 @@ from venuekit._constants import (
     WRITE_TIMEOUT,
 )
 from venuekit._http_body import BodyTooLarge, BoundedBody, UndecodableBody, content_codings
-from venuekit._http_deadline import DEADLINE, DeadlineTransport
+from venuekit._http_deadline import DEADLINE, DeadlineTransport, environment_proxy
 from venuekit._version import __version__
 
 __all__ = [
@@ -118,14 +118,18 @@ def open_client(
 ) -> httpx.Client:
     """A sync httpx client for one venue; without ``transport``, one that honours deadlines.
 
-    The default transport is ``DeadlineTransport`` (HTTP/1.1, TLS with httpx's defaults; proxy
-    environment variables are not used). Close the client when done (``with``).
+    The default transport is ``DeadlineTransport`` (HTTP/1.1, TLS with httpx's defaults), through
+    the proxy the environment names for ``base_url`` (``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``
+    and ``NO_PROXY``, see ``environment_proxy``), like httpx's own client. Close the
+    client when done (``with``).
 
     Example: ``open_client(base_url="https://api.exchange.coinbase.com", auth=signer, transport=None)``
     """
     return httpx.Client(
         **_client_options(base_url, auth),
-        transport=transport if transport is not None else DeadlineTransport(),
+        transport=transport
+        if transport is not None
+        else DeadlineTransport(proxy=environment_proxy(base_url)),
     )
 
 

@@ -10,8 +10,8 @@ write to what is left of the deadline in the ``DEADLINE`` context variable (set 
 ``venuekit._http.send`` for the duration of one call; unset means no deadline). Once nothing is
 left, the operation fails at once with httpcore's timeout error, which httpx reports as usual.
 
-Limits: name resolution (``getaddrinfo``) cannot be given a timeout and is not bounded; HTTP
-proxies and HTTP/2 are not supported by this transport.
+Limits: name resolution (``getaddrinfo``) cannot be given a timeout and is not bounded;
+HTTP/2 and SOCKS proxies are not supported by this transport.
 
 Example::
 
@@ -28,6 +28,7 @@ import socket
 import ssl
 import time
 import typing
+import urllib.request
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 
@@ -36,7 +37,7 @@ import httpx
 
 from venuekit._constants import HTTP_KEEPALIVE_EXPIRY, HTTP_MAX_CONNECTIONS, HTTP_MAX_KEEPALIVE
 
-__all__ = ["DEADLINE", "DeadlineTransport"]
+__all__ = ["DEADLINE", "DeadlineTransport", "environment_proxy"]
 
 #: Absolute ``time.monotonic()`` deadline of the call running in this context; ``inf``: none.
 DEADLINE: ContextVar[float] = ContextVar("venuekit_http_deadline", default=math.inf)
@@ -190,21 +191,43 @@ class _ResponseStream(httpx.SyncByteStream):
 class DeadlineTransport(httpx.BaseTransport):
     """httpx's default HTTP/1.1 transport, except that socket operations end by ``DEADLINE``.
 
-    ``ssl_context`` defaults to httpx's (certifi roots, ``SSL_CERT_FILE`` honoured). Pool sizes
-    come from ``venuekit._constants``.
+    ``ssl_context`` defaults to httpx's (certifi roots, ``SSL_CERT_FILE`` honoured). ``proxy``:
+    an ``http://`` or ``https://`` proxy URL (credentials in it are used for the proxy); every
+    request then goes through it (``CONNECT`` for https). Pool sizes from ``venuekit._constants``.
 
     Example: ``httpx.Client(base_url=url, transport=DeadlineTransport())``
     """
 
-    def __init__(self, *, ssl_context: ssl.SSLContext | None = None) -> None:
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context if ssl_context is not None else httpx.create_ssl_context(),
-            max_connections=HTTP_MAX_CONNECTIONS,
-            max_keepalive_connections=HTTP_MAX_KEEPALIVE,
-            keepalive_expiry=HTTP_KEEPALIVE_EXPIRY,
-            http1=True,
-            http2=False,
-            network_backend=_DeadlineBackend(),
+    def __init__(
+        self, *, ssl_context: ssl.SSLContext | None = None, proxy: str | None = None
+    ) -> None:
+        context = ssl_context if ssl_context is not None else httpx.create_ssl_context()
+        pool_options: dict[str, typing.Any] = {
+            "ssl_context": context,
+            "max_connections": HTTP_MAX_CONNECTIONS,
+            "max_keepalive_connections": HTTP_MAX_KEEPALIVE,
+            "keepalive_expiry": HTTP_KEEPALIVE_EXPIRY,
+            "http1": True,
+            "http2": False,
+            "network_backend": _DeadlineBackend(),
+        }
+        self._pool: httpcore.ConnectionPool
+        if proxy is None:
+            self._pool = httpcore.ConnectionPool(**pool_options)
+            return
+        settings = httpx.Proxy(proxy)
+        if settings.url.scheme not in {"http", "https"}:
+            raise ValueError(f"unsupported proxy scheme {settings.url.scheme!r} (http, https)")
+        self._pool = httpcore.HTTPProxy(
+            proxy_url=httpcore.URL(
+                scheme=settings.url.raw_scheme,
+                host=settings.url.raw_host,
+                port=settings.url.port,
+                target=settings.url.raw_path,
+            ),
+            proxy_auth=settings.raw_auth,
+            proxy_headers=settings.headers.raw,
+            **pool_options,
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -235,3 +258,19 @@ class DeadlineTransport(httpx.BaseTransport):
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.close()
+
+
+def environment_proxy(base_url: str) -> str | None:
+    """The proxy URL the environment names for ``base_url``, or ``None``.
+
+    ``HTTPS_PROXY`` / ``HTTP_PROXY`` by the URL's scheme, else ``ALL_PROXY`` (any case), unless
+    ``NO_PROXY`` covers the host: ``urllib.request.getproxies_environment`` and ``proxy_bypass``.
+
+    Example: ``environment_proxy("https://api.exchange.coinbase.com")  # 'http://proxy:3128'``
+    """
+    url = httpx.URL(base_url)
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy
