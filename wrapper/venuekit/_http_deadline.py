@@ -10,8 +10,11 @@ write to what is left of the deadline in the ``DEADLINE`` context variable (set 
 ``venuekit._http.send`` for the duration of one call; unset means no deadline). Once nothing is
 left, the operation fails at once with httpcore's timeout error, which httpx reports as usual.
 
-Limits: name resolution (``getaddrinfo``) cannot be given a timeout and is not bounded;
-HTTP/2 and SOCKS proxies are not supported by this transport.
+Limits: name resolution (``getaddrinfo``) cannot be given a timeout and is not bounded. A
+write is cut once, then httpcore calls ``send()`` until the buffer is out, each time with that
+timeout: a body larger than the socket buffer, read slowly by the peer, can outlast the deadline
+(a cancel request, well under 1 KiB, leaves in one ``send()``). HTTP/2 and SOCKS proxies are not
+supported by this transport.
 
 Example::
 
@@ -90,8 +93,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.read(max_bytes, _cut(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        # httpcore's SyncStream sends in a loop with this timeout per send(); a peer that
-        # accepts one byte at a time is caught by the next write or read of the call.
+        # httpcore's SyncStream sends in a loop, this timeout per send(): see the module's Limits.
         self._stream.write(buffer, _cut(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
