@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import Generator
 from typing import Any
@@ -212,3 +214,12 @@ def test_an_unusable_url_is_a_transport_error_that_sent_nothing(mode):
             asyncio.run(main())
     assert caught.value.may_have_reached_venue is False
     assert "UnsupportedProtocol" in str(caught.value)
+
+
+def test_importing_the_module_does_not_load_httpcore():
+    """httpcore loads with the first client (as httpx does), not with ``import venuekit``."""
+    probe = "import sys, venuekit._http; print('httpcore' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"

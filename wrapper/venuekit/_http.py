@@ -53,7 +53,6 @@ from venuekit._constants import (
     WRITE_TIMEOUT,
 )
 from venuekit._http_body import BodyTooLarge, BoundedBody, UndecodableBody, content_codings
-from venuekit._http_deadline import DEADLINE, DeadlineTransport, environment_proxy
 from venuekit._version import __version__
 
 __all__ = [
@@ -125,12 +124,12 @@ def open_client(
 
     Example: ``open_client(base_url="https://api.exchange.coinbase.com", auth=signer, transport=None)``
     """
-    return httpx.Client(
-        **_client_options(base_url, auth),
-        transport=transport
-        if transport is not None
-        else DeadlineTransport(proxy=environment_proxy(base_url)),
-    )
+    if transport is None:
+        # httpcore (~13 ms to import) loads with the first client, as httpx itself does.
+        from venuekit._http_deadline import DeadlineTransport, environment_proxy
+
+        transport = DeadlineTransport(proxy=environment_proxy(base_url))
+    return httpx.Client(**_client_options(base_url, auth), transport=transport)
 
 
 def open_async_client(
@@ -290,6 +289,8 @@ def send(
     Example: ``send(http, http.build_request("DELETE", "/orders/1"), deadline=time.monotonic() + 5,
     timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
     """
+    from venuekit._http_deadline import DEADLINE  # loaded already by any default client
+
     deadline = _check(deadline, timeout, max_body)
     progress = _Progress()
     outer_trace = request.extensions.get("trace")
