@@ -204,8 +204,19 @@ def short_body(conn: Any) -> None:
     conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{}")
 
 
+def endless_headers(conn: Any) -> None:
+    """A header block that never ends (10 MB, sent as fast as the client reads)."""
+    conn.read_request()
+    conn.send(b"HTTP/1.1 200 OK\r\n")
+    for _ in range(10 * 1024):
+        if not conn.send(b"X-Filler: " + b"a" * 1000 + b"\r\n"):
+            return
+
+
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("handler", [hang_up, garbage, short_body], ids=lambda h: h.__name__)
+@pytest.mark.parametrize(
+    "handler", [hang_up, garbage, short_body, endless_headers], ids=lambda h: h.__name__
+)
 def test_broken_answers_may_have_reached_the_venue(serve, exchange, mode, handler):
     server = serve(handler)
     outcome, _ = exchange(mode, server.url)

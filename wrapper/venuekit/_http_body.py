@@ -100,9 +100,18 @@ class BoundedBody:
     """Collects one response body, decoded, and refuses to hold more than ``max_body`` bytes.
 
     ``codings`` are the body's content codings in the order the server applied them (see
-    ``content_codings``). ``feed`` raises ``BodyTooLarge`` as soon as the bytes received, the
-    output of any decoding stage (the decoded body is the last one) exceed ``max_body``, and ``UndecodableBody`` for corrupt data. Data after the end
-    of a compressed stream is ignored (as httpx does), but still counts as received.
+    ``content_codings``). ``feed`` raises ``BodyTooLarge`` as soon as the bytes received or the
+    output of any decoding stage (the last one is the decoded body) exceed ``max_body``, and
+    ``UndecodableBody`` for corrupt data. Data after the end of a compressed stream is ignored
+    (as httpx does) but counts as received.
+
+    Example::
+
+        >>> body = BoundedBody([], max_body=4)
+        >>> body.feed(b"12345")
+        Traceback (most recent call last):
+        ...
+        venuekit._http_body.BodyTooLarge: over 4 bytes
     """
 
     def __init__(self, codings: Iterable[str], *, max_body: int) -> None:
