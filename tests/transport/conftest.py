@@ -117,11 +117,13 @@ class Server:
             self._start(self._run, sock)
 
     def _run(self, sock: socket.socket) -> None:
+        conn = Conn(sock, self)
         try:
-            self.handler(Conn(sock, self))
+            self.handler(conn)
         except OSError:
             pass
         finally:
+            conn.sock.close()  # the handler may have replaced it (a TLS socket wrapping it)
             sock.close()
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venuekit import _http, _http_body, _http_deadline
+from venuekit import _http, _http_body, _http_deadline, _http_deadline_async, _http_errors
 from venuekit._constants import MAX_RESPONSE_BODY
 from venuekit._http_body import BodyTooLarge, BoundedBody, UndecodableBody, content_codings
 
@@ -123,7 +123,11 @@ def test_unknown_coding_message_is_bounded():
     assert len(str(caught.value)) < 100
 
 
-@pytest.mark.parametrize("module", [_http, _http_body, _http_deadline], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module",
+    [_http, _http_body, _http_deadline, _http_deadline_async, _http_errors],
+    ids=lambda m: m.__name__,
+)
 def test_all_is_sorted_and_documented(module: types.ModuleType) -> None:
     assert len(module.__all__) == len(set(module.__all__))
     for name in module.__all__:

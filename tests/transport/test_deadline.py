@@ -8,8 +8,10 @@ behaviour bound, not a speed target: before venuekit._http such calls ran for 40
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -320,3 +322,41 @@ def test_the_callers_own_cancellation_propagates_and_is_not_an_error(serve):
 
     asyncio.run(main())
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("phase", ["headers", "body"])
+def test_the_connection_is_closed_when_the_deadline_ends_a_call(serve, mode, phase):
+    """Closed by the call itself: the client stays open and the garbage collector is off."""
+    closed = threading.Event()
+
+    def wait_for_close(conn: Any) -> None:
+        conn.read_request()
+        if phase == "body":
+            conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 150\r\n\r\n")
+        while conn.sock.recv(65536):
+            pass
+        closed.set()
+
+    server = serve(wait_for_close)
+    options: dict[str, Any] = {"timeout": default_timeout(), "max_body": 1000}
+
+    def run_sync() -> bool:
+        with open_client(base_url=server.url, auth=None, transport=None) as http:
+            request = http.build_request("GET", "/cancel")
+            with pytest.raises(errors.TransportError):
+                send(http, request, deadline=time.monotonic() + DEADLINE, **options)
+            return closed.wait(5)
+
+    async def run_async() -> bool:
+        async with open_async_client(base_url=server.url, auth=None, transport=None) as http:
+            request = http.build_request("GET", "/cancel")
+            with pytest.raises(errors.TransportError):
+                await send_async(http, request, deadline=time.monotonic() + DEADLINE, **options)
+            return await asyncio.to_thread(closed.wait, 5)
+
+    gc.disable()
+    try:
+        assert run_sync() if mode == "sync" else asyncio.run(run_async())
+    finally:
+        gc.enable()

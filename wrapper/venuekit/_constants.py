@@ -24,6 +24,7 @@ __all__ = [
     "EXCHANGE_RATE_LIMIT_PER_SECOND",
     "HTTP_ACCEPT_ENCODING",
     "HTTP_CLOSE_GRACE",
+    "HTTP_DEADLINE_GRACE",
     "HTTP_KEEPALIVE_EXPIRY",
     "HTTP_MAX_CONNECTIONS",
     "HTTP_MAX_KEEPALIVE",
@@ -95,6 +96,10 @@ HTTP_ACCEPT_ENCODING: Final = "identity"
 #: the cancellation that ended the call). Closing a connection mid-body sends nothing, so this
 #: only bounds a caller-supplied transport's ``aclose``.
 HTTP_CLOSE_GRACE: Final = 0.25
+#: How long after its deadline an async call's cancel scope ends it, seconds. Before that the
+#: transport's own timeouts, cut to the deadline, end it and close what they opened (a
+#: cancelled TLS handshake is not cleaned up by httpcore); the scope bounds any other transport.
+HTTP_DEADLINE_GRACE: Final = 0.1
 #: Connections kept by one client's pool: httpx's defaults (``httpx.Limits`` as httpx builds
 #: its default transport: 100 connections, 20 kept alive, idle ones closed after 5 s).
 HTTP_MAX_CONNECTIONS: Final = 100

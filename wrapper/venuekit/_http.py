@@ -5,11 +5,12 @@
 
 - **Deadline.** ``deadline`` is absolute ``time.monotonic()`` seconds (``math.inf``: none) and
   bounds the whole exchange: waiting for a pooled connection, connecting, sending, waiting for
-  the headers and reading the body. Async: one cancel scope around all of it, so it holds for any
-  transport. Sync: the clients ``open_client`` builds use ``DeadlineTransport``, which cuts every
-  socket operation to what is left of the deadline; with a caller-supplied sync transport the
-  deadline is checked between body chunks only (a transport that blocks inside one call cannot
-  be interrupted from outside). Name resolution is not bounded in sync calls.
+  the headers and reading the body. The clients ``open_client`` / ``open_async_client`` build
+  use ``DeadlineTransport`` / ``AsyncDeadlineTransport``, which cut every socket operation to
+  what is left of the deadline. Async calls also run in a cancel scope (ending
+  ``HTTP_DEADLINE_GRACE`` later), so any transport is bounded; with a caller-supplied sync
+  transport the deadline is checked between body chunks only (a transport that blocks inside
+  one call cannot be interrupted from outside). Name resolution is not bounded in sync calls.
 - **Body.** Read as a stream; at most ``max_body`` bytes are kept, counted as received and as
   decoded. ``Accept-Encoding: identity`` is sent, but gzip/deflate answers are still decoded,
   step by step with a bounded output (``venuekit._http_body``); another coding is an error.
@@ -45,14 +46,13 @@ from venuekit._constants import (
     CONNECT_TIMEOUT,
     HTTP_ACCEPT_ENCODING,
     HTTP_CLOSE_GRACE,
-    HTTP_KEEPALIVE_EXPIRY,
-    HTTP_MAX_CONNECTIONS,
-    HTTP_MAX_KEEPALIVE,
+    HTTP_DEADLINE_GRACE,
     POOL_TIMEOUT,
     READ_TIMEOUT,
     WRITE_TIMEOUT,
 )
-from venuekit._http_body import BodyTooLarge, BoundedBody, UndecodableBody, content_codings
+from venuekit._http_body import BodyTooLarge, BoundedBody, content_codings
+from venuekit._http_errors import CONVERTED, Progress, transport_error
 from venuekit._version import __version__
 
 __all__ = [
@@ -67,11 +67,6 @@ __all__ = [
 
 #: Sent as ``User-Agent`` on every request that does not set its own.
 USER_AGENT = f"venuekit/{__version__}"
-
-#: Failures that happen before a request is sent, for transports that do not trace.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
-#: Failures caused by the request itself (an unusable URL); nothing was sent.
-_UNSENDABLE = (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError)
 
 
 @attrs.frozen
@@ -135,52 +130,24 @@ def open_client(
 def open_async_client(
     *, base_url: str, auth: httpx.Auth | None, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
-    """An async httpx client for one venue (httpx's transport unless ``transport`` is given).
+    """An async httpx client for one venue; without ``transport``, one that honours deadlines.
+
+    The default transport is ``AsyncDeadlineTransport``, with the same proxy rule as
+    ``open_client``. Any transport is bounded by ``send_async``'s cancel scope; this one also
+    closes its connection cleanly when the deadline falls during a TLS handshake.
 
     Example: ``open_async_client(base_url=url, auth=signer, transport=None)``
     """
-    limits = httpx.Limits(
-        max_connections=HTTP_MAX_CONNECTIONS,
-        max_keepalive_connections=HTTP_MAX_KEEPALIVE,
-        keepalive_expiry=HTTP_KEEPALIVE_EXPIRY,
-    )
-    return httpx.AsyncClient(**_client_options(base_url, auth), transport=transport, limits=limits)
+    if transport is None:
+        from venuekit._http_deadline import environment_proxy
+        from venuekit._http_deadline_async import AsyncDeadlineTransport
 
-
-@attrs.define
-class _Progress:
-    """How far one exchange got, from httpcore's ``trace`` events and from ``send`` itself."""
-
-    #: A trace event arrived: the transport reports its steps.
-    traced: bool = False
-    #: httpcore started sending the request headers: bytes may have left.
-    sending: bool = False
-    phase: str = "waiting for the transport"
-
-    def event(self, name: str) -> None:
-        self.traced = True
-        if not name.endswith(".started"):
-            return
-        if ".send_request" in name:
-            self.sending = True
-            self.phase = "sending the request"
-        elif ".receive_response_headers" in name:
-            self.phase = "waiting for the response headers"
-        elif name.startswith("connection."):
-            self.phase = "connecting"
-
-    def may_have_reached(self, exc: BaseException | None) -> bool:
-        if self.sending or self.phase == "reading the body":
-            return True
-        if isinstance(exc, (*_UNSENDABLE, httpx.PoolTimeout)):
-            return False
-        if self.traced:
-            return False  # events arrived, none of them was a send
-        return not isinstance(exc, _NOT_SENT)
+        transport = AsyncDeadlineTransport(proxy=environment_proxy(base_url))
+    return httpx.AsyncClient(**_client_options(base_url, auth), transport=transport)
 
 
 def _prepare(
-    request: httpx.Request, timeout: httpx.Timeout, deadline: float, progress: _Progress
+    request: httpx.Request, timeout: httpx.Timeout, deadline: float, progress: Progress
 ) -> None:
     """Set the headers, the timeouts cut to the deadline, and the progress hook on ``request``."""
     if "user-agent" not in request.headers or request.headers["user-agent"].startswith(
@@ -234,43 +201,6 @@ def _check(deadline: float, timeout: httpx.Timeout, max_body: int) -> float:
     return math.inf if deadline - time.monotonic() > _FOREVER else float(deadline)
 
 
-def _error(
-    exc: BaseException | None, progress: _Progress, *, deadline_hit: bool, max_body: int
-) -> errors.TransportError:
-    """The ``TransportError`` for a failed exchange (``exc`` is ``None`` for a deadline)."""
-    if isinstance(exc, BodyTooLarge):
-        return errors.TransportError(
-            f"the answer was over {max_body} bytes and was not read; the cancel may have "
-            "reached the venue",
-            may_have_reached_venue=True,
-        )
-    reached = progress.may_have_reached(exc)
-    if isinstance(exc, UndecodableBody):
-        text = f"the answer's body could not be decoded: {exc}"
-    elif deadline_hit:
-        text = f"deadline reached while {progress.phase}"
-    elif isinstance(exc, MemoryError | OverflowError):
-        text = f"{type(exc).__name__} while {progress.phase}"
-    else:
-        text = f"{type(exc).__name__} while {progress.phase}: {exc}"
-    if reached:
-        text += "; the cancel may have reached the venue"
-    return errors.TransportError(text, may_have_reached_venue=reached)
-
-
-#: What ``send`` turns into ``TransportError``. ``StreamError`` is a misuse of httpx's stream
-#: API (not an ``HTTPError``); ``OverflowError``: a socket timeout beyond what the OS accepts.
-_CONVERTED = (
-    httpx.HTTPError,
-    httpx.StreamError,
-    httpx.InvalidURL,
-    BodyTooLarge,
-    UndecodableBody,
-    MemoryError,
-    OverflowError,
-)
-
-
 def send(
     http: httpx.Client,
     request: httpx.Request,
@@ -292,7 +222,7 @@ def send(
     from venuekit._http_deadline import DEADLINE  # loaded already by any default client
 
     deadline = _check(deadline, timeout, max_body)
-    progress = _Progress()
+    progress = Progress()
     outer_trace = request.extensions.get("trace")
 
     def trace(name: str, info: dict[str, Any]) -> None:
@@ -326,9 +256,9 @@ def send(
         finally:
             response.close()
         return Answer(response.status_code, response.headers, content, sent_at, time.time())
-    except _CONVERTED as exc:
+    except CONVERTED as exc:
         hit = isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline
-        raise _error(exc, progress, deadline_hit=hit, max_body=max_body) from None
+        raise transport_error(exc, progress, deadline_hit=hit, max_body=max_body) from None
     finally:
         DEADLINE.reset(token)
 
@@ -350,8 +280,10 @@ async def send_async(
     Example: ``await send_async(http, request, deadline=time.monotonic() + 5,
     timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
     """
+    from venuekit._http_deadline import DEADLINE
+
     deadline = _check(deadline, timeout, max_body)
-    progress = _Progress()
+    progress = Progress()
     outer_trace: Callable[[str, dict[str, Any]], Awaitable[None]] | None
     outer_trace = request.extensions.get("trace")
 
@@ -366,19 +298,24 @@ async def send_async(
     _prepare(request, timeout, deadline, progress)
     request.extensions["trace"] = trace
     answer: Answer | None = None
+    token = DEADLINE.set(deadline)  # cuts every socket operation of AsyncDeadlineTransport
     try:
-        with anyio.move_on_after(left):
+        # The transport's own timeouts end the call at the deadline and clean up; the scope
+        # (a little later) bounds any other transport.
+        with anyio.move_on_after(left + HTTP_DEADLINE_GRACE):
             answer = await _exchange_async(http, request, progress, max_body, sign)
-    except _CONVERTED as exc:
+    except CONVERTED as exc:
         hit = isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline
-        raise _error(exc, progress, deadline_hit=hit, max_body=max_body) from None
+        raise transport_error(exc, progress, deadline_hit=hit, max_body=max_body) from None
+    finally:
+        DEADLINE.reset(token)
     if answer is None:
-        raise _error(None, progress, deadline_hit=True, max_body=max_body)
+        raise transport_error(None, progress, deadline_hit=True, max_body=max_body)
     return answer
 
 
 async def _exchange_async(
-    http: httpx.AsyncClient, request: httpx.Request, progress: _Progress, max_body: int, sign: bool
+    http: httpx.AsyncClient, request: httpx.Request, progress: Progress, max_body: int, sign: bool
 ) -> Answer:
     sent_at = time.time()
     auth = httpx.USE_CLIENT_DEFAULT if sign else None

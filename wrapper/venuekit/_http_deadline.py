@@ -40,7 +40,15 @@ import httpx
 
 from venuekit._constants import HTTP_KEEPALIVE_EXPIRY, HTTP_MAX_CONNECTIONS, HTTP_MAX_KEEPALIVE
 
-__all__ = ["DEADLINE", "DeadlineTransport", "environment_proxy"]
+__all__ = [
+    "DEADLINE",
+    "DeadlineTransport",
+    "core_request",
+    "cut_timeout",
+    "environment_proxy",
+    "httpx_errors",
+    "pool_arguments",
+]
 
 #: Absolute ``time.monotonic()`` deadline of the call running in this context; ``inf``: none.
 DEADLINE: ContextVar[float] = ContextVar("venuekit_http_deadline", default=math.inf)
@@ -73,7 +81,7 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
 _CORE_ERRORS = tuple(source for source, _ in _ERRORS)
 
 
-def _cut(timeout: float | None, error: _TimeoutError) -> float | None:
+def cut_timeout(timeout: float | None, error: _TimeoutError) -> float | None:
     """``timeout`` cut to what is left of the deadline; ``error`` when nothing is left."""
     left = DEADLINE.get() - time.monotonic()
     if left == math.inf:
@@ -90,11 +98,11 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._stream = stream
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _cut(timeout, httpcore.ReadTimeout))
+        return self._stream.read(max_bytes, cut_timeout(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         # httpcore's SyncStream sends in a loop, this timeout per send(): see the module's Limits.
-        self._stream.write(buffer, _cut(timeout, httpcore.WriteTimeout))
+        self._stream.write(buffer, cut_timeout(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._stream.close()
@@ -105,8 +113,21 @@ class _DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        cut = _cut(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, cut))
+        # httpcore closes the TCP stream when the handshake fails with an Exception, but not on
+        # KeyboardInterrupt (or when no time is left to start it): close it here then.
+        try:
+            cut = cut_timeout(timeout, httpcore.ConnectTimeout)
+        except httpcore.ConnectTimeout:
+            self._stream.close()
+            raise
+        try:
+            stream = self._stream.start_tls(ssl_context, server_hostname, cut)
+        except Exception:
+            raise
+        except BaseException:
+            self._stream.close()
+            raise
+        return _DeadlineStream(stream)
 
     def get_extra_info(self, info: str) -> typing.Any:
         return self._stream.get_extra_info(info)
@@ -128,14 +149,14 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         # socket.create_connection gives *each* address of a host the whole timeout; resolve
         # here and give each address only what is left, so several addresses cannot add up.
-        _cut(timeout, httpcore.ConnectTimeout)
+        cut_timeout(timeout, httpcore.ConnectTimeout)
         try:
             addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
             raise httpcore.ConnectError(str(exc)) from exc
         failure: Exception = httpcore.ConnectError(f"no address for {host!r}")
         for *_, sockaddr in addresses:
-            cut = _cut(timeout, httpcore.ConnectTimeout)
+            cut = cut_timeout(timeout, httpcore.ConnectTimeout)
             try:
                 stream = self._backend.connect_tcp(
                     str(sockaddr[0]), port, cut, local_address, socket_options
@@ -152,7 +173,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: _SocketOptions | None = None,
     ) -> httpcore.NetworkStream:
-        cut = _cut(timeout, httpcore.ConnectTimeout)
+        cut = cut_timeout(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(self._backend.connect_unix_socket(path, cut, socket_options))
 
     def sleep(self, seconds: float) -> None:
@@ -160,7 +181,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 @contextlib.contextmanager
-def _httpx_errors() -> Iterator[None]:
+def httpx_errors() -> Iterator[None]:
     """Re-raise httpcore's errors as the httpx errors httpx's own transport raises."""
     try:
         yield
@@ -180,13 +201,13 @@ class _ResponseStream(httpx.SyncByteStream):
         self._stream = stream
 
     def __iter__(self) -> Iterator[bytes]:
-        with _httpx_errors():
+        with httpx_errors():
             yield from self._stream
 
     def close(self) -> None:
         close = getattr(self._stream, "close", None)
         if close is not None:
-            with _httpx_errors():
+            with httpx_errors():
                 close()
 
 
@@ -203,52 +224,19 @@ class DeadlineTransport(httpx.BaseTransport):
     def __init__(
         self, *, ssl_context: ssl.SSLContext | None = None, proxy: str | None = None
     ) -> None:
-        context = ssl_context if ssl_context is not None else httpx.create_ssl_context()
-        pool_options: dict[str, typing.Any] = {
-            "ssl_context": context,
-            "max_connections": HTTP_MAX_CONNECTIONS,
-            "max_keepalive_connections": HTTP_MAX_KEEPALIVE,
-            "keepalive_expiry": HTTP_KEEPALIVE_EXPIRY,
-            "http1": True,
-            "http2": False,
-            "network_backend": _DeadlineBackend(),
-        }
-        self._pool: httpcore.ConnectionPool
-        if proxy is None:
-            self._pool = httpcore.ConnectionPool(**pool_options)
-            return
-        settings = httpx.Proxy(proxy)
-        if settings.url.scheme not in {"http", "https"}:
-            raise ValueError(f"unsupported proxy scheme {settings.url.scheme!r} (http, https)")
-        self._pool = httpcore.HTTPProxy(
-            proxy_url=httpcore.URL(
-                scheme=settings.url.raw_scheme,
-                host=settings.url.raw_host,
-                port=settings.url.port,
-                target=settings.url.raw_path,
-            ),
-            proxy_auth=settings.raw_auth,
-            proxy_headers=settings.headers.raw,
-            **pool_options,
+        options, proxy_options = pool_arguments(ssl_context, proxy)
+        options["network_backend"] = _DeadlineBackend()
+        self._pool: httpcore.ConnectionPool = (
+            httpcore.ConnectionPool(**options)
+            if proxy_options is None
+            else httpcore.HTTPProxy(**proxy_options, **options)
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the pool; the body is left to stream."""
         assert isinstance(request.stream, httpx.SyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        with _httpx_errors():
-            response = self._pool.handle_request(core_request)
+        with httpx_errors():
+            response = self._pool.handle_request(core_request(request))
         assert isinstance(response.stream, Iterable)
         return httpx.Response(
             status_code=response.status,
@@ -260,6 +248,51 @@ class DeadlineTransport(httpx.BaseTransport):
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.close()
+
+
+def pool_arguments(
+    ssl_context: ssl.SSLContext | None, proxy: str | None
+) -> tuple[dict[str, typing.Any], dict[str, typing.Any] | None]:
+    """httpcore pool arguments as httpx's default transport sets them, and the proxy's (or None).
+
+    ``ValueError`` for a proxy scheme other than http/https (SOCKS needs a package httpx makes
+    optional, and is not wired here).
+    """
+    options: dict[str, typing.Any] = {
+        "ssl_context": ssl_context if ssl_context is not None else httpx.create_ssl_context(),
+        "max_connections": HTTP_MAX_CONNECTIONS,
+        "max_keepalive_connections": HTTP_MAX_KEEPALIVE,
+        "keepalive_expiry": HTTP_KEEPALIVE_EXPIRY,
+        "http1": True,
+        "http2": False,
+    }
+    if proxy is None:
+        return options, None
+    settings = httpx.Proxy(proxy)
+    if settings.url.scheme not in {"http", "https"}:
+        raise ValueError(f"unsupported proxy scheme {settings.url.scheme!r} (http, https)")
+    url = settings.url
+    return options, {
+        "proxy_url": httpcore.URL(
+            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+        ),
+        "proxy_auth": settings.raw_auth,
+        "proxy_headers": settings.headers.raw,
+    }
+
+
+def core_request(request: httpx.Request) -> httpcore.Request:
+    """``request`` as httpcore takes it (the body stays a stream)."""
+    url = request.url
+    return httpcore.Request(
+        method=request.method,
+        url=httpcore.URL(
+            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+        ),
+        headers=request.headers.raw,
+        content=request.stream,
+        extensions=request.extensions,
+    )
 
 
 def environment_proxy(base_url: str) -> str | None:
