@@ -1,13 +1,14 @@
 """A sync httpx transport whose every socket operation ends by the current call's deadline.
 
 httpx's timeouts bound each socket operation, not a call: a server that sends one byte of its
-headers or body every second keeps a ``read=10`` call alive forever. The async client puts a
-cancel scope around the whole exchange; a sync call cannot be cancelled from outside, so here
-the clock is checked at the bottom instead. ``DeadlineTransport`` is httpx's default transport
+headers or body every second keeps a ``read=10`` call alive forever. A sync call cannot be
+cancelled from outside, so the clock is checked at the bottom instead (the async twin,
+``venuekit._http_deadline_async``, does the same under a cancel scope, and shares the helpers
+here). ``DeadlineTransport`` is httpx's default transport
 rebuilt from public parts: an ``httpcore.ConnectionPool`` whose network backend wraps
 httpcore's own ``SyncBackend`` and cuts the timeout of every connect, TLS handshake, read and
 write to what is left of the deadline in the ``DEADLINE`` context variable (set by
-``venuekit._http.send`` for the duration of one call; unset means no deadline). Once nothing is
+``venuekit._http.send`` / ``send_async`` for the duration of one call; unset: no deadline). Once nothing is
 left, the operation fails at once with httpcore's timeout error, which httpx reports as usual.
 
 Limits: name resolution (``getaddrinfo``) cannot be given a timeout and is not bounded. A
