@@ -223,3 +223,37 @@ def test_importing_the_module_does_not_load_httpcore():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_callers_trace_hook_still_sees_every_event_once(serve, mode):
+    server = serve(ok)
+    seen: list[str] = []
+
+    def hook(name: str, info: dict[str, Any]) -> None:
+        seen.append(name)
+
+    async def async_hook(name: str, info: dict[str, Any]) -> None:
+        seen.append(name)
+
+    options: dict[str, Any] = {"timeout": default_timeout(), "max_body": 100}
+    counts = []
+    if mode == "sync":
+        with open_client(base_url=server.url, auth=None, transport=None) as http:
+            request = http.build_request("GET", "/", extensions={"trace": hook})
+            for _ in range(2):  # the same request sent twice must not chain the first hook
+                send(http, request, deadline=time.monotonic() + 5, **options)
+                counts.append(seen.count("http11.send_request_headers.started"))
+            assert request.extensions["trace"] is hook
+    else:
+
+        async def main() -> None:
+            async with open_async_client(base_url=server.url, auth=None, transport=None) as http:
+                request = http.build_request("GET", "/", extensions={"trace": async_hook})
+                for _ in range(2):
+                    await send_async(http, request, deadline=time.monotonic() + 5, **options)
+                    counts.append(seen.count("http11.send_request_headers.started"))
+                assert request.extensions["trace"] is async_hook
+
+        asyncio.run(main())
+    assert counts == [1, 2]

@@ -175,6 +175,14 @@ def _prepare(
     }
 
 
+def _restore_trace(request: httpx.Request, trace: Any) -> None:
+    """Put the caller's ``trace`` hook back (a request sent again must not chain ours)."""
+    if trace is None:
+        request.extensions.pop("trace", None)
+    else:
+        request.extensions["trace"] = trace
+
+
 def _body(response: httpx.Response, max_body: int) -> BoundedBody:
     """An empty body collector for ``response``; over-size at once when Content-Length says so."""
     length = response.headers.get("content-length", "")
@@ -261,6 +269,7 @@ def send(
         raise transport_error(exc, progress, deadline_hit=hit, max_body=max_body) from None
     finally:
         DEADLINE.reset(token)
+        _restore_trace(request, outer_trace)
 
 
 async def send_async(
@@ -309,6 +318,7 @@ async def send_async(
         raise transport_error(exc, progress, deadline_hit=hit, max_body=max_body) from None
     finally:
         DEADLINE.reset(token)
+        _restore_trace(request, outer_trace)
     if answer is None:
         raise transport_error(None, progress, deadline_hit=True, max_body=max_body)
     return answer
