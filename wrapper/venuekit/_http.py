@@ -283,8 +283,9 @@ async def send_async(
 ) -> Answer:
     """Send ``request`` on ``http`` and read the whole answer, ending by ``deadline``.
 
-    The same contract as ``send``; the deadline is a cancel scope around the whole exchange, so
-    it holds for any transport.
+    The same contract as ``send``. The default transport ends each socket operation by the
+    deadline; a cancel scope around the whole exchange, ``HTTP_DEADLINE_GRACE`` later, bounds any
+    other transport too.
 
     Example: ``await send_async(http, request, deadline=time.monotonic() + 5,
     timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
