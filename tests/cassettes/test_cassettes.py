@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from cassette_recorder import (
     RECORD_MODE,
@@ -57,7 +58,9 @@ def sandbox_config(venue: str, outcome: str) -> SandboxConfig:
     return SandboxConfig(seed=7, intx_answers="docs", **{FAULT_FIELD[venue]: faults})
 
 
-def client_kwargs(venue: str, outcome: str, base_url: str) -> dict[str, Any]:
+def client_kwargs(
+    venue: str, outcome: str, base_url: str, *, asynchronous: bool = False
+) -> dict[str, Any]:
     """Credentials (wrong ones for ``bad_signature``) and the base URL for one venue."""
     accounts = DEFAULT_CREDENTIALS
     wrong = outcome == "bad_signature"
@@ -81,7 +84,15 @@ def client_kwargs(venue: str, outcome: str, base_url: str) -> dict[str, Any]:
             account_id=accounts.loopring.account_id,
         )
     # attempts=1, rate_limits=False: one recorded exchange per outcome (no retries, no pacing).
-    return {venue: credentials, "base_urls": {venue: base_url}, "attempts": 1, "rate_limits": False}
+    # vcrpy patches httpx's own transports, so the cassettes go through httpx.HTTPTransport
+    # rather than venuekit's default deadline transport.
+    return {
+        venue: credentials,
+        "base_urls": {venue: base_url},
+        "attempts": 1,
+        "rate_limits": False,
+        "transport": httpx.AsyncHTTPTransport() if asynchronous else httpx.HTTPTransport(),
+    }
 
 
 def cancel_calls(
@@ -168,7 +179,9 @@ def test_async_client_replays_the_same_recording(venue: str, outcome: str) -> No
     async def main() -> None:
         with cassette_vcr(record=False).use_cassette(cassette) as tape:
             state = create_app(sandbox_config(venue, outcome)).state
-            async with venuekit.AsyncClient(**client_kwargs(venue, outcome, REPLAY_URL)) as client:
+            async with venuekit.AsyncClient(
+                **client_kwargs(venue, outcome, REPLAY_URL, asynchronous=True)
+            ) as client:
                 open_cancel, unknown, order_id = cancel_calls(client, venue, state)
 
                 async def run_async() -> Any:

@@ -196,9 +196,21 @@ def test_each_attempt_is_told_what_is_left_of_the_deadline(mode: str) -> None:
     harness.run(mode, policy)
     sends = [step for step in harness.steps if isinstance(step, Send)]
     assert [send.deadline for send in sends] == [10.0, 10.0]
+    # What the transport is given, cut again by it to the real time left (a few ms less).
     first, second = (sent.timeout for sent in harness.sends)
-    assert first == {"connect": 5.0, "read": 10.0, "write": 5.0, "pool": 5.0}
-    assert second == {"connect": 5.0, "read": pytest.approx(6.0), "write": 5.0, "pool": 5.0}
+    near = lambda v: pytest.approx(v, abs=0.05)  # noqa: E731
+    assert first == {
+        "connect": near(5.0),
+        "read": near(10.0),
+        "write": near(5.0),
+        "pool": near(5.0),
+    }
+    assert second == {
+        "connect": near(5.0),
+        "read": near(6.0),
+        "write": near(5.0),
+        "pool": near(5.0),
+    }
 
     unlimited = FakeVenue([timeout(), "ok"], attempt_seconds=3.0)
     unlimited.run(mode, RetryPolicy(deadline=None))
@@ -745,4 +757,7 @@ def test_no_timeout_and_no_deadline_stay_no_timeout(mode: str) -> None:
     # With a deadline, "no timeout" becomes what is left of it.
     bounded = FakeVenue([timeout(), "ok"], timeout=no_timeout, attempt_seconds=2.0)
     bounded.run(mode, RetryPolicy(deadline=10.0, wait_initial=1, wait_max=1, wait_jitter=0))
-    assert [sent.timeout["read"] for sent in bounded.sends] == [10.0, pytest.approx(7.0)]
+    assert [sent.timeout["read"] for sent in bounded.sends] == [
+        pytest.approx(10.0, abs=0.05),
+        pytest.approx(7.0, abs=0.05),
+    ]

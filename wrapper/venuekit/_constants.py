@@ -19,6 +19,13 @@ __all__ = [
     "CLOCK_MIN_ADJUSTMENT",
     "CONNECT_TIMEOUT",
     "ERROR_EXCERPT_CHARS",
+    "HTTP_ACCEPT_ENCODING",
+    "HTTP_CLOSE_GRACE",
+    "HTTP_DEADLINE_GRACE",
+    "HTTP_KEEPALIVE_EXPIRY",
+    "HTTP_MAX_CONNECTIONS",
+    "HTTP_MAX_KEEPALIVE",
+    "MAX_RESPONSE_BODY",
     "MAX_TEXT_ARGUMENT_CHARS",
     "POOL_TIMEOUT",
     "RATE_LIMIT_JITTER_ALLOWANCE",
@@ -49,7 +56,34 @@ WRITE_TIMEOUT: Final = 10.0
 #: Time allowed to wait for a free connection from the pool.
 POOL_TIMEOUT: Final = 5.0
 
-# --- Retry policy (venuekit._retry; every cancel goes through it) ------------------------------
+# --- HTTP responses and connections (venuekit._http) ------------------------------------------
+#: Largest response body read, in bytes, counted both as received and as decoded (decompressed).
+#: A cancel answer is a few hundred bytes (the largest in tests/cassettes is 713 bytes; INTX's
+#: documented order result, pretty-printed, 1.3 KiB) and a CDN or proxy error page a few KiB; 64 KiB leaves ample room for those
+#: and is one httpcore read (``READ_NUM_BYTES``), while a 100 MB body or a gzip bomb is refused
+#: after that much. A larger answer is an error that says the cancel may have reached the venue.
+MAX_RESPONSE_BODY: Final = 64 * 1024
+#: ``Accept-Encoding`` sent with every request: ``identity`` (no compression). Answers this small
+#: gain nothing from it, and a compressed body's size is unknown until decoded. A server that
+#: compresses anyway is still read (gzip and deflate, decoded within ``MAX_RESPONSE_BODY``).
+HTTP_ACCEPT_ENCODING: Final = "identity"
+#: Longest wait, seconds, for closing a response after its call ended (async; shielded from
+#: the cancellation that ended the call). Closing a connection mid-body sends nothing, so this
+#: only bounds a caller-supplied transport's ``aclose``.
+HTTP_CLOSE_GRACE: Final = 0.25
+#: How long after its deadline an async call's cancel scope ends it, seconds. Before that the
+#: transport's own timeouts, cut to the deadline, end it and close what they opened (a
+#: cancelled TLS handshake is not cleaned up by httpcore); the scope bounds any other transport.
+HTTP_DEADLINE_GRACE: Final = 0.1
+#: Connections kept by one client's pool: httpx's defaults (``httpx.Limits`` as httpx builds
+#: its default transport: 100 connections, 20 kept alive, idle ones closed after 5 s).
+HTTP_MAX_CONNECTIONS: Final = 100
+#: ... of which this many are kept alive between requests ...
+HTTP_MAX_KEEPALIVE: Final = 20
+#: ... for at most this many seconds of idleness.
+HTTP_KEEPALIVE_EXPIRY: Final = 5.0
+
+# --- Retry policy (venuekit._policy and the engine; every cancel goes through it) ------------------------------
 #: Total attempts of one cancel, including the first one (``attempts=1``: no retries).
 RETRY_ATTEMPTS: Final = 5
 #: Backoff cap before the second attempt, seconds; the cap doubles with every attempt ...

@@ -11,14 +11,18 @@ Example::
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Generator
 from typing import Any, TypeVar
 
+import attrs
 import httpx
 
 from venuekit import errors
-from venuekit._clock import Clock
-from venuekit._http import send, send_async
+from venuekit._clock import SYSTEM_CLOCK, Clock
+from venuekit._constants import MAX_RESPONSE_BODY
+from venuekit._http import Answer, send, send_async
 from venuekit._ratelimit import RateBudget
 from venuekit._steps import Pause, Reserve, Send, Sleep, Step
 
@@ -31,6 +35,21 @@ def _request(http: httpx.Client | httpx.AsyncClient, step: Send) -> httpx.Reques
     request = http.build_request(step.method, step.url)
     request.extensions["venuekit.sign_at"] = step.sign_at
     return request
+
+
+def _stamped(answer: Answer, clock: Clock) -> Answer:
+    """The answer timed by the engine's clock (a simulated one in tests), not the socket's."""
+    if clock is SYSTEM_CLOCK:
+        return answer
+    return attrs.evolve(answer, received_at=clock.time())
+
+
+def _deadline(step: Send, clock: Clock) -> float:
+    """The step's deadline on the real monotonic clock the sockets use (the engine's clock may
+    be a simulated one): what is left of it, from now."""
+    if math.isinf(step.deadline):
+        return math.inf
+    return time.monotonic() + (step.deadline - clock.monotonic())
 
 
 def drive_sync(
@@ -50,13 +69,16 @@ def drive_sync(
         if isinstance(step, Send):
             request = _request(http, step)
             try:
-                reply = send(
-                    http,
-                    request,
-                    deadline=step.deadline,
-                    timeout=step.timeout,
-                    signed=step.signed,
-                    clock=clock,
+                reply = _stamped(
+                    send(
+                        http,
+                        request,
+                        deadline=_deadline(step, clock),
+                        timeout=step.timeout,
+                        max_body=MAX_RESPONSE_BODY,
+                        sign=step.signed,
+                    ),
+                    clock,
                 )
             except errors.TransportError as exc:
                 reply = exc
@@ -85,13 +107,16 @@ async def drive_async(
         if isinstance(step, Send):
             request = _request(http, step)
             try:
-                reply = await send_async(
-                    http,
-                    request,
-                    deadline=step.deadline,
-                    timeout=step.timeout,
-                    signed=step.signed,
-                    clock=clock,
+                reply = _stamped(
+                    await send_async(
+                        http,
+                        request,
+                        deadline=_deadline(step, clock),
+                        timeout=step.timeout,
+                        max_body=MAX_RESPONSE_BODY,
+                        sign=step.signed,
+                    ),
+                    clock,
                 )
             except errors.TransportError as exc:
                 reply = exc

@@ -1,113 +1,356 @@
-"""HTTP for the drivers: open the venue's httpx client, send one request, read the answer.
+"""Sending one request: the httpx client factory, a whole-call deadline, a bounded body.
 
-(Interim version: the bounded reader replaces it.)
+``send`` / ``send_async`` return an ``Answer`` (status, headers, the decoded body) or raise
+``venuekit.errors.TransportError``; nothing else escapes (no httpx error, no ``MemoryError``).
+
+- **Deadline.** ``deadline`` is absolute ``time.monotonic()`` seconds (``math.inf``: none) and
+  bounds the whole exchange: waiting for a pooled connection, connecting, sending, waiting for
+  the headers and reading the body. The clients ``open_client`` / ``open_async_client`` build
+  use ``DeadlineTransport`` / ``AsyncDeadlineTransport``, which cut every socket operation to
+  what is left of the deadline. Async calls also run in a cancel scope (ending
+  ``HTTP_DEADLINE_GRACE`` later), so any transport is bounded; with a caller-supplied sync
+  transport the deadline is checked between body chunks only (a transport that blocks inside
+  one call cannot be interrupted from outside). Name resolution is not bounded in sync calls.
+- **Body.** Read as a stream; at most ``max_body`` bytes are kept, counted as received and as
+  decoded. ``Accept-Encoding: identity`` is sent, but gzip/deflate answers are still decoded,
+  step by step with a bounded output (``venuekit._http_body``); another coding is an error.
+- **Headers.** ``User-Agent: venuekit/<version>`` unless the request sets its own. Redirects are
+  never followed.
+- **"May have reached the venue".** ``False`` only when nothing of the request can have left:
+  the failure (or the deadline) came before httpcore started sending the request headers, as
+  reported by its ``trace`` extension, or, for a transport that does not report (a test's
+  ``MockTransport``, the in-process sandbox), the error is a connect or pool error.
+
+Example::
+
+    with open_client(base_url="https://api.exchange.coinbase.com", auth=None, transport=None) as http:
+        request = http.build_request("GET", "/time")
+        answer = send(http, request, deadline=time.monotonic() + 5, timeout=default_timeout(),
+                      max_body=MAX_RESPONSE_BODY)
+        answer.status_code, answer.content  # (200, b'{"iso":...}')
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
+import anyio
 import attrs
 import httpx
 
 from venuekit import errors
-from venuekit._clock import Clock
-from venuekit._constants import CONNECT_TIMEOUT, POOL_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT
-
-__all__ = ["Answer", "default_timeout", "open_async_client", "open_client", "send", "send_async"]
-
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
+from venuekit._constants import (
+    CONNECT_TIMEOUT,
+    HTTP_ACCEPT_ENCODING,
+    HTTP_CLOSE_GRACE,
+    HTTP_DEADLINE_GRACE,
+    POOL_TIMEOUT,
+    READ_TIMEOUT,
+    WRITE_TIMEOUT,
 )
+from venuekit._http_body import BodyTooLarge, BoundedBody, content_codings
+from venuekit._http_errors import CONVERTED, Progress, transport_error
+from venuekit._version import __version__
+
+__all__ = [
+    "USER_AGENT",
+    "Answer",
+    "default_timeout",
+    "open_async_client",
+    "open_client",
+    "send",
+    "send_async",
+]
+
+#: Sent as ``User-Agent`` on every request that does not set its own.
+USER_AGENT = f"venuekit/{__version__}"
 
 
 @attrs.frozen
 class Answer:
-    """What came back, read whole."""
+    """What came back: status, headers and the whole body, decoded and at most ``max_body`` bytes.
+
+    ``headers`` are as received (``Content-Encoding`` included, although ``content`` is decoded).
+
+    Example: ``Answer(200, httpx.Headers(), b"{}", sent_at=t0, received_at=t1).status_code == 200``
+    """
 
     status_code: int
     headers: httpx.Headers
-    content: bytes = attrs.field(repr=False)  # a venue may echo a credential: never in repr
+    content: bytes = attrs.field(repr=lambda c: f"<{len(c)} bytes>")
+    #: Epoch seconds just before the request was handed to httpx.
     sent_at: float
+    #: Epoch seconds when the last byte of the body had been read.
     received_at: float
 
 
 def default_timeout() -> httpx.Timeout:
-    """The per-attempt timeouts from ``venuekit._constants``."""
+    """The per-operation timeouts from ``venuekit._constants``.
+
+    Example: ``default_timeout().read == READ_TIMEOUT``
+    """
     return httpx.Timeout(
         connect=CONNECT_TIMEOUT, read=READ_TIMEOUT, write=WRITE_TIMEOUT, pool=POOL_TIMEOUT
     )
 
 
+def _client_options(base_url: str, auth: httpx.Auth | None) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "auth": auth,
+        "timeout": default_timeout(),
+        "follow_redirects": False,
+        "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": HTTP_ACCEPT_ENCODING},
+    }
+
+
 def open_client(
     *, base_url: str, auth: httpx.Auth | None, transport: httpx.BaseTransport | None
 ) -> httpx.Client:
-    """A sync httpx client for one venue (redirects never followed)."""
-    return httpx.Client(
-        base_url=base_url,
-        auth=auth,
-        transport=transport,
-        follow_redirects=False,
-        timeout=default_timeout(),
-    )
+    """A sync httpx client for one venue; without ``transport``, one that honours deadlines.
+
+    The default transport is ``DeadlineTransport`` (HTTP/1.1, TLS with httpx's defaults), through
+    the proxy the environment names for ``base_url`` (``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``
+    and ``NO_PROXY``, see ``environment_proxy``), like httpx's own client. Close the
+    client when done (``with``).
+
+    Example: ``open_client(base_url="https://api.exchange.coinbase.com", auth=signer, transport=None)``
+    """
+    if transport is None:
+        # httpcore (~13 ms to import) loads with the first client, as httpx itself does.
+        from venuekit._http_deadline import DeadlineTransport, environment_proxy
+
+        transport = DeadlineTransport(proxy=environment_proxy(base_url))
+    return httpx.Client(**_client_options(base_url, auth), transport=transport)
 
 
 def open_async_client(
     *, base_url: str, auth: httpx.Auth | None, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
-    """An async httpx client for one venue (redirects never followed)."""
-    return httpx.AsyncClient(
-        base_url=base_url,
-        auth=auth,
-        transport=transport,
-        follow_redirects=False,
-        timeout=default_timeout(),
+    """An async httpx client for one venue; without ``transport``, one that honours deadlines.
+
+    The default transport is ``AsyncDeadlineTransport``, with the same proxy rule as
+    ``open_client``. Any transport is bounded by ``send_async``'s cancel scope; this one also
+    closes its connection cleanly when the deadline falls during a TLS handshake.
+
+    Example: ``open_async_client(base_url=url, auth=signer, transport=None)``
+    """
+    if transport is None:
+        from venuekit._http_deadline import environment_proxy
+        from venuekit._http_deadline_async import AsyncDeadlineTransport
+
+        transport = AsyncDeadlineTransport(proxy=environment_proxy(base_url))
+    return httpx.AsyncClient(**_client_options(base_url, auth), transport=transport)
+
+
+def _prepare(
+    request: httpx.Request, timeout: httpx.Timeout, deadline: float, progress: Progress
+) -> None:
+    """Set the headers, the timeouts cut to the deadline, and the progress hook on ``request``."""
+    if "user-agent" not in request.headers or request.headers["user-agent"].startswith(
+        "python-httpx/"
+    ):
+        request.headers["User-Agent"] = USER_AGENT
+    # The body decoder handles gzip and deflate only; never advertise more (httpx would add br
+    # or zstd when their packages are installed).
+    request.headers["Accept-Encoding"] = HTTP_ACCEPT_ENCODING
+    left = deadline - time.monotonic()
+
+    def cut(value: float | None) -> float | None:
+        if left == math.inf:
+            return value
+        return left if value is None or value > left else value
+
+    request.extensions = {
+        **request.extensions,
+        "timeout": {
+            "connect": cut(timeout.connect),
+            "read": cut(timeout.read),
+            "write": cut(timeout.write),
+            "pool": cut(timeout.pool),
+        },
+    }
+
+
+def _restore_trace(request: httpx.Request, trace: Any) -> None:
+    """Put the caller's ``trace`` hook back (a request sent again must not chain ours)."""
+    if trace is None:
+        request.extensions.pop("trace", None)
+    else:
+        request.extensions["trace"] = trace
+
+
+def _body(response: httpx.Response, max_body: int) -> BoundedBody:
+    """An empty body collector for ``response``; over-size at once when Content-Length says so."""
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and len(length) < 20 and int(length) > max_body:
+        raise BodyTooLarge(max_body)
+    return BoundedBody(
+        content_codings(response.headers.get_list("content-encoding")), max_body=max_body
     )
 
 
-def _error(exc: httpx.HTTPError) -> errors.TransportError:
-    return errors.TransportError(
-        f"{type(exc).__name__}: {exc}", may_have_reached_venue=not isinstance(exc, _NOT_SENT)
-    )
+#: A deadline further away than this (seconds) is treated as none: socket timeouts above about
+#: 9.2e9 s raise ``OverflowError``.
+_FOREVER = 1e9
+
+
+def _check(deadline: float, timeout: httpx.Timeout, max_body: int) -> float:
+    """The deadline to use (``inf`` when far away); ``TypeError`` for arguments of a wrong kind."""
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or math.isnan(deadline):
+        raise TypeError(f"deadline must be a number of monotonic seconds, not {deadline!r}")
+    if not isinstance(timeout, httpx.Timeout):
+        raise TypeError(f"timeout must be an httpx.Timeout, not {type(timeout).__name__}")
+    if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 0:
+        raise TypeError(f"max_body must be a non-negative int, not {max_body!r}")
+    return math.inf if deadline - time.monotonic() > _FOREVER else float(deadline)
 
 
 def send(
     http: httpx.Client,
     request: httpx.Request,
     *,
-    deadline: float = math.inf,
+    deadline: float,
     timeout: httpx.Timeout,
-    signed: bool = True,
-    clock: Clock,
+    max_body: int,
+    sign: bool = True,
 ) -> Answer:
-    """Send ``request`` and read the answer; ``TransportError`` when there is none."""
-    request.extensions["timeout"] = timeout.as_dict()
-    sent = clock.time()
+    """Send ``request`` on ``http`` and read the whole answer, ending by ``deadline``.
+
+    ``timeout`` gives the per-operation limits, each cut to what is left of ``deadline``;
+    ``sign=False`` sends without the client's auth (e.g. an unsigned ``GET /time``). Raises
+    ``TransportError`` for every failure, including an answer over ``max_body`` bytes.
+
+    Example: ``send(http, http.build_request("DELETE", "/orders/1"), deadline=time.monotonic() + 5,
+    timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
+    """
+    from venuekit._http_deadline import DEADLINE  # loaded already by any default client
+
+    deadline = _check(deadline, timeout, max_body)
+    progress = Progress()
+    outer_trace = request.extensions.get("trace")
+
+    def trace(name: str, info: dict[str, Any]) -> None:
+        progress.event(name)
+        if outer_trace is not None:
+            outer_trace(name, info)
+
+    token = DEADLINE.set(deadline)
     try:
-        response = http.send(request) if signed else http.send(request, auth=None)
-    except httpx.HTTPError as exc:
-        raise _error(exc) from None
-    return Answer(response.status_code, response.headers, response.content, sent, clock.time())
+        if time.monotonic() >= deadline:
+            raise errors.TransportError(
+                "deadline reached before sending", may_have_reached_venue=False
+            )
+        _prepare(request, timeout, deadline, progress)
+        request.extensions["trace"] = trace
+        sent_at = time.time()
+        auth = httpx.USE_CLIENT_DEFAULT if sign else None
+        response = http.send(request, stream=True, follow_redirects=False, auth=auth)
+        try:
+            progress.phase = "reading the body"
+            body = _body(response, max_body)
+            for chunk in _raw_chunks(response):
+                body.feed(chunk)
+                if time.monotonic() >= deadline:
+                    raise errors.TransportError(
+                        "deadline reached while reading the body; the cancel may have "
+                        "reached the venue",
+                        may_have_reached_venue=True,
+                    )
+            content = body.finish()
+        finally:
+            response.close()
+        return Answer(response.status_code, response.headers, content, sent_at, time.time())
+    except CONVERTED as exc:
+        hit = isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline
+        raise transport_error(exc, progress, deadline_hit=hit, max_body=max_body) from None
+    finally:
+        DEADLINE.reset(token)
+        _restore_trace(request, outer_trace)
 
 
 async def send_async(
     http: httpx.AsyncClient,
     request: httpx.Request,
     *,
-    deadline: float = math.inf,
-    timeout: httpx.Timeout,  # noqa: ASYNC109 - per-attempt httpx timeouts within the deadline
-    signed: bool = True,
-    clock: Clock,
+    deadline: float,
+    timeout: httpx.Timeout,  # noqa: ASYNC109 (per operation; `deadline` bounds the call)
+    max_body: int,
+    sign: bool = True,
 ) -> Answer:
-    """Async ``send``."""
-    request.extensions["timeout"] = timeout.as_dict()
-    sent = clock.time()
+    """Send ``request`` on ``http`` and read the whole answer, ending by ``deadline``.
+
+    The same contract as ``send``. The default transport ends each socket operation by the
+    deadline; a cancel scope around the whole exchange, ``HTTP_DEADLINE_GRACE`` later, bounds any
+    other transport too.
+
+    Example: ``await send_async(http, request, deadline=time.monotonic() + 5,
+    timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
+    """
+    from venuekit._http_deadline import DEADLINE
+
+    deadline = _check(deadline, timeout, max_body)
+    progress = Progress()
+    outer_trace: Callable[[str, dict[str, Any]], Awaitable[None]] | None
+    outer_trace = request.extensions.get("trace")
+
+    async def trace(name: str, info: dict[str, Any]) -> None:
+        progress.event(name)
+        if outer_trace is not None:
+            await outer_trace(name, info)
+
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise errors.TransportError("deadline reached before sending", may_have_reached_venue=False)
+    _prepare(request, timeout, deadline, progress)
+    request.extensions["trace"] = trace
+    answer: Answer | None = None
+    token = DEADLINE.set(deadline)  # cuts every socket operation of AsyncDeadlineTransport
     try:
-        response = await (http.send(request) if signed else http.send(request, auth=None))
-    except httpx.HTTPError as exc:
-        raise _error(exc) from None
-    return Answer(response.status_code, response.headers, response.content, sent, clock.time())
+        # The transport's own timeouts end the call at the deadline and clean up; the scope
+        # (a little later) bounds any other transport.
+        with anyio.move_on_after(left + HTTP_DEADLINE_GRACE):
+            answer = await _exchange_async(http, request, progress, max_body, sign)
+    except CONVERTED as exc:
+        hit = isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline
+        raise transport_error(exc, progress, deadline_hit=hit, max_body=max_body) from None
+    finally:
+        DEADLINE.reset(token)
+        _restore_trace(request, outer_trace)
+    if answer is None:
+        raise transport_error(None, progress, deadline_hit=True, max_body=max_body)
+    return answer
+
+
+def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as received; a transport may answer with a response already read (``httpx.Response(
+    content=...)`` reads itself, as ``httpx.MockTransport`` handlers build them)."""
+    if response.is_stream_consumed:
+        yield response.content
+        return
+    yield from response.iter_raw()
+
+
+async def _exchange_async(
+    http: httpx.AsyncClient, request: httpx.Request, progress: Progress, max_body: int, sign: bool
+) -> Answer:
+    sent_at = time.time()
+    auth = httpx.USE_CLIENT_DEFAULT if sign else None
+    response = await http.send(request, stream=True, follow_redirects=False, auth=auth)
+    try:
+        progress.phase = "reading the body"
+        body = _body(response, max_body)
+        if response.is_stream_consumed:  # a transport that answered with a body already read
+            body.feed(response.content)
+        else:
+            async for chunk in response.aiter_raw():
+                body.feed(chunk)
+        content = body.finish()
+    finally:
+        # Shielded (the call's scope may be cancelled already) but bounded.
+        with anyio.move_on_after(HTTP_CLOSE_GRACE, shield=True):
+            await response.aclose()
+    return Answer(response.status_code, response.headers, content, sent_at, time.time())

@@ -1,0 +1,302 @@
+"""Peak memory and time of one hostile read through ``venuekit._http``, each in a fresh process.
+
+Run: ``.venv/bin/python scripts/benchmarks/bench_hostile.py [--contrast] [--repeat N]``
+(about 30 s; ``--contrast`` adds about 10 s and ~1 GB of memory for a moment).
+
+Methodology
+-----------
+Server. A thread-per-connection TCP server on 127.0.0.1 (port chosen by the OS) in this process
+answers by path: a cancel-sized JSON answer (the baseline), the same gzipped, a 100 MB body
+with ``Content-Length`` (refused from the header) and chunked (refused while reading), gzip
+bombs of ~10 KB -> 10 MB, ~100 KB -> 100 MB and ~1 MB -> 1 GB of zeros (generated here by
+streaming, 1 MiB at a time; sent chunked, so no length announces them and they are
+decompressed), and a body dripped one byte per 0.2 s for 30 s.
+
+Client. Each case runs in a **fresh** ``python`` subprocess that imports venuekit, opens the
+client (``open_client`` / ``open_async_client``), then makes one ``send`` / ``send_async`` call
+with ``max_body=MAX_RESPONSE_BODY`` and a 5 s deadline. It reports ``ru_maxrss`` (peak resident
+set size, Linux: KiB) before the call and after it, and the call's outcome and seconds. Peak RSS
+of the whole process is what an operator sees, imports included; the baseline (a normal cancel
+answer, same run) is what it costs anyway, so the figures that matter are the ratio to the
+baseline and the growth during the call. ``--contrast`` also runs plain httpx
+(``client.get(...).content``, what venuekit did before) on the 100 MB body and the 100 KB
+bomb, in children limited to 2 GB of address space; the 1 GB bomb is not tried that way.
+
+Nothing leaves 127.0.0.1; every case is bounded (5 s deadline, 60 s child timeout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+CANCEL_ANSWER = (
+    b'{"id":"d0c5340b-6d6c-49d9-b567-48c4bfca13d2","status":"done","done_reason":"canceled"}'
+)
+DEADLINE = 5.0
+CHILD_TIMEOUT = 60.0
+
+
+def gzip_of_zeros(size: int) -> bytes:
+    """A gzip stream of ``size`` zero bytes, compressed 1 MiB at a time."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    parts = [compressor.compress(block[: size - done]) for done in range(0, size, len(block))]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+GZIP = "Content-Encoding: gzip"
+CHUNKED = "Transfer-Encoding: chunked"
+
+
+def _answers() -> dict[str, tuple[list[str], Any]]:
+    """path -> (headers, body): body is bytes, ``"drip"``, or a size to stream as ``x`` bytes."""
+    return {
+        "/baseline": ([], CANCEL_ANSWER),
+        "/baseline-gzip": (["Content-Encoding: gzip"], zlib.compress(CANCEL_ANSWER, wbits=31)),
+        "/body-100mb-announced": ([], 100 * 10**6),
+        "/body-100mb": ([CHUNKED], 100 * 10**6),
+        "/gzip-10kb-of-10mb": ([GZIP, CHUNKED], gzip_of_zeros(10 * 10**6)),
+        "/gzip-100kb-of-100mb": ([GZIP, CHUNKED], gzip_of_zeros(100 * 10**6)),
+        "/gzip-1mb-of-1gb": ([GZIP, CHUNKED], gzip_of_zeros(10**9)),
+        "/drip-body": ([], "drip"),
+    }
+
+
+class Server:
+    def __init__(self) -> None:
+        self.answers = _answers()
+        self.stopped = threading.Event()
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(32)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    head += chunk
+                path = head.split(b" ", 2)[1].decode()
+                headers, body = self.answers[path]
+                self._answer(conn, headers, body)
+            except OSError:
+                return
+
+    def _answer(self, conn: socket.socket, headers: list[str], body: Any) -> None:
+        chunked = CHUNKED in headers
+        if body == "drip":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 150\r\n\r\n")
+            for _ in range(150):
+                if self.stopped.wait(0.2):
+                    return
+                conn.sendall(b"x")
+            return
+        size = body if isinstance(body, int) else len(body)
+        lines = ["HTTP/1.1 200 OK", *headers]
+        if not chunked:
+            lines.append(f"Content-Length: {size}")
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        parts: Iterable[bytes]
+        if isinstance(body, bytes):  # chunked in 64 KiB pieces, as a server streaming a file
+            parts = [body[i : i + 2**16] for i in range(0, size, 2**16)] if chunked else [body]
+        else:  # ``body`` bytes of "x" streamed 1 MiB at a time, never held whole
+            block = b"x" * 2**20
+            parts = (block[: size - start] for start in range(0, size, len(block)))
+        for part in parts:
+            conn.sendall(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
+        if chunked:
+            conn.sendall(b"0\r\n\r\n")
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+# --- the child -----------------------------------------------------------------------------------
+
+
+def _peak_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child(mode: str, base: str, path: str) -> dict[str, Any]:
+    """One call in this (fresh) process; returns the figures as a dict."""
+    import asyncio
+
+    import httpx
+
+    from venuekit import errors
+    from venuekit._constants import MAX_RESPONSE_BODY
+    from venuekit._http import default_timeout, open_async_client, open_client, send, send_async
+
+    result: dict[str, Any] = {}
+
+    def record(outcome: Any, started: float) -> None:
+        """``outcome``: anything with ``status_code`` and ``content``, or an exception."""
+        result["seconds"] = time.monotonic() - started
+        result["peak_after_kib"] = _peak_kib()
+        if isinstance(outcome, BaseException):
+            result["outcome"] = f"{type(outcome).__name__}: {str(outcome)[:70]}"
+        else:
+            result["outcome"] = f"HTTP {outcome.status_code}, {len(outcome.content)} bytes"
+
+    if mode == "httpx":
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+        with httpx.Client(base_url=base, timeout=DEADLINE) as http:
+            result["peak_before_kib"] = _peak_kib()
+            started = time.monotonic()
+            try:
+                record(http.get(path), started)
+            except (httpx.HTTPError, MemoryError) as exc:
+                record(exc, started)
+        return result
+
+    if mode == "sync":
+        with open_client(base_url=base, auth=None, transport=None) as http:
+            request = http.build_request("GET", path)
+            result["peak_before_kib"] = _peak_kib()
+            started = time.monotonic()
+            try:
+                answer = send(
+                    http,
+                    request,
+                    deadline=started + DEADLINE,
+                    timeout=default_timeout(),
+                    max_body=MAX_RESPONSE_BODY,
+                )
+                record(answer, started)
+            except errors.TransportError as exc:
+                record(exc, started)
+        return result
+
+    async def main() -> None:
+        async with open_async_client(base_url=base, auth=None, transport=None) as http:
+            request = http.build_request("GET", path)
+            result["peak_before_kib"] = _peak_kib()
+            started = time.monotonic()
+            try:
+                answer = await send_async(
+                    http,
+                    request,
+                    deadline=started + DEADLINE,
+                    timeout=default_timeout(),
+                    max_body=MAX_RESPONSE_BODY,
+                )
+                record(answer, started)
+            except errors.TransportError as exc:
+                record(exc, started)
+
+    asyncio.run(main())
+    return result
+
+
+def run_child(mode: str, base: str, path: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, base, path],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        return {"outcome": f"child failed ({done.returncode}): {done.stderr.strip()[-200:]}"}
+    return json.loads(done.stdout)
+
+
+# --- the parent ----------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--child", nargs=3, metavar=("MODE", "BASE", "PATH"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--contrast", action="store_true", help="also run plain httpx (~1 GB)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case (median reported)")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return 0
+
+    print("generating payloads (1 GB of zeros gzipped by streaming) ...", flush=True)
+    server = Server()
+    plan = [(mode, path) for mode in ("sync", "async") for path in server.answers]
+    if args.contrast:
+        plan += [
+            ("httpx", "/baseline"),
+            ("httpx", "/body-100mb"),
+            ("httpx", "/gzip-10kb-of-10mb"),
+            ("httpx", "/gzip-100kb-of-100mb"),
+        ]
+    rows = []
+    try:
+        for mode, path in plan:
+            runs = [run_child(mode, server.url, path) for _ in range(args.repeat)]
+            rows.append((mode, path, runs))
+    finally:
+        server.close()
+
+    baseline: dict[str, float] = {}
+    print(
+        f"\npeak RSS per fresh process (ru_maxrss, MiB); deadline {DEADLINE} s; median of {args.repeat}"
+    )
+    print(
+        f"{'client':6}  {'case':22} {'before':>7} {'peak':>7} {'growth':>7} {'x base':>7} {'secs':>6}  outcome"
+    )
+    failed = False
+    for mode, path, runs in rows:
+        good = [run for run in runs if "peak_after_kib" in run]
+        if not good:
+            failed = True
+            print(f"{mode:6}  {path[1:]:22} {runs[0]['outcome']}")
+            continue
+        before = statistics.median(run["peak_before_kib"] for run in good) / 1024
+        peak = statistics.median(run["peak_after_kib"] for run in good) / 1024
+        seconds = statistics.median(run["seconds"] for run in good)
+        if path == "/baseline":
+            baseline[mode] = peak
+        ratio = peak / baseline[mode] if mode in baseline else float("nan")
+        outcome = good[0]["outcome"]
+        expected = mode == "httpx" or outcome.startswith(
+            "HTTP 200" if path.startswith("/baseline") else "TransportError"
+        )
+        failed = failed or not expected
+        print(
+            f"{mode:6}  {path[1:]:22} {before:7.1f} {peak:7.1f} {peak - before:7.1f} "
+            f"{ratio:7.2f} {seconds:6.2f}  {'' if expected else 'UNEXPECTED '}{outcome}"
+        )
+    print("\nbefore: after imports and opening the client; growth: peak - before; x base: peak")
+    print("divided by the same client's baseline peak. Exit status 1 if an outcome was unexpected.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
