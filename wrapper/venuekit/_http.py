@@ -150,13 +150,14 @@ def _prepare(
     request: httpx.Request, timeout: httpx.Timeout, deadline: float, progress: Progress
 ) -> None:
     """Set the headers, the timeouts cut to the deadline, and the progress hook on ``request``."""
-    if "user-agent" not in request.headers or request.headers["user-agent"].startswith(
-        "python-httpx/"
-    ):
-        request.headers["User-Agent"] = USER_AGENT
+    headers = request.headers
+    agent = headers.get("user-agent")
+    if agent is None or agent.startswith("python-httpx/"):
+        headers["User-Agent"] = USER_AGENT
     # The body decoder handles gzip and deflate only; never advertise more (httpx would add br
-    # or zstd when their packages are installed).
-    request.headers["Accept-Encoding"] = HTTP_ACCEPT_ENCODING
+    # or zstd when their packages are installed). Our clients send this already.
+    if headers.get("accept-encoding") != HTTP_ACCEPT_ENCODING:
+        headers["Accept-Encoding"] = HTTP_ACCEPT_ENCODING
     left = deadline - time.monotonic()
 
     def cut(value: float | None) -> float | None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import attrs
 import httpx
@@ -74,7 +75,8 @@ class PreparedCancel:
         """
         if not self.params:
             return self.url
-        return f"{self.url}?{urlencode(self.params, quote_via=quote)}"
+        query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in self.params)
+        return f"{self.url}?{query}"
 
 
 @attrs.frozen(kw_only=True)
@@ -113,10 +115,10 @@ def check_id(value: object, *, field: str, path_segment: bool) -> str:
         )
     if not value.strip():
         raise errors.InvalidRequest(f"{field} must not be empty or blank", field=field)
-    bad = next((ch for ch in value if _unsendable(ch)), None)
+    bad = _UNSENDABLE.search(value)
     if bad is not None:
         raise errors.InvalidRequest(
-            f"{field} contains {_describe(bad)}, which no venue id can hold", field=field
+            f"{field} contains {_describe(bad.group())}, which no venue id can hold", field=field
         )
     if path_segment and value in {".", ".."}:
         raise errors.InvalidRequest(
@@ -125,10 +127,8 @@ def check_id(value: object, *, field: str, path_segment: bool) -> str:
     return value
 
 
-def _unsendable(ch: str) -> bool:
-    """A control character, or a lone surrogate (not encodable as UTF-8)."""
-    code = ord(ch)
-    return code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code <= 0xDFFF
+#: A control character (C0, DEL, C1), or a lone surrogate (not encodable as UTF-8).
+_UNSENDABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _describe(ch: str) -> str:
