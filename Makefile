@@ -7,7 +7,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install specs generate check-generated check-wheel lint typecheck test demo cassettes record-live \
+.PHONY: help install specs spec-report generate check-generated check-wheel lint typecheck test demo cassettes record-live \
         bench-signers bench load-test lock wheel clean
 
 help:  ## list the targets
@@ -22,9 +22,20 @@ $(STAMP): requirements/dev.txt pyproject.toml
 
 install: $(STAMP)  ## create .venv with the pinned dev dependencies and venuekit (editable)
 
-specs: $(STAMP)  ## rebuild specs/<venue>.yaml: extract from specs/pages/, derive from specs/upstream/
+# `make specs` snapshots specs/ first, so that every spec it rewrites gets its change report printed
+# (informational: it never fails the target; run `make spec-report` for the exit code).
+SPECS_BEFORE := build/specs-before
+specs: $(STAMP)  ## rebuild specs/<venue>.yaml (extract from specs/pages/, derive from specs/upstream/); report what changed
+	@rm -rf $(SPECS_BEFORE) && mkdir -p $(SPECS_BEFORE) && cp $(wildcard specs/*.yaml specs/*.yml specs/*.json) $(SPECS_BEFORE)/
 	$(PY) scripts/extract_specs.py
 	$(PY) scripts/derive_specs.py
+	@$(PY) scripts/spec_report.py --exit-zero $(SPECS_BEFORE) specs
+
+# OLD=a.yaml NEW=b.yaml compares two files; otherwise specs/ against git's SPEC_REV (default HEAD).
+# SPEC_REPORT_ARGS=--json for CI. Exit code: 0 no change, 1 nothing breaks, 2 something breaks.
+SPEC_REV ?= HEAD
+spec-report: $(STAMP)  ## what changed in specs/ since git's SPEC_REV (or OLD= NEW=), classified for venuekit
+	$(PY) scripts/spec_report.py $(if $(OLD),$(OLD) $(NEW),--since $(SPEC_REV) specs) $(SPEC_REPORT_ARGS)
 
 generate: $(STAMP)  ## regenerate generated/ from specs/ with openapi-python-client
 	$(PY) scripts/generate.py

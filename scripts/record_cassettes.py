@@ -51,7 +51,7 @@ from cassette_recorder import (  # noqa: E402 - after the path set-up above
 
 import venuekit  # noqa: E402
 from venuekit import errors  # noqa: E402
-from venuekit._constants import SANDBOX_BASE_URLS  # noqa: E402
+from venuekit._venues import spec_for  # noqa: E402
 
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 #: The variable a wrong value is put in to record "bad signature", per venue.
@@ -87,7 +87,7 @@ def record_local() -> int:
 
 def _live_client(venue: str, environ: Mapping[str, str]) -> venuekit.Client:
     base_var = f"VENUEKIT_{venue.upper()}_BASE_URL"
-    env = {**environ, base_var: environ.get(base_var) or SANDBOX_BASE_URLS[venue]}
+    env = {**environ, base_var: environ.get(base_var) or spec_for(venue).sandbox_base_url or ""}
     env = {k: v for k, v in env.items() if not k.startswith("VENUEKIT_") or venue.upper() in k}
     return venuekit.Client.from_env(environ=env, attempts=1, rate_limits=False)
 

@@ -52,7 +52,9 @@ def sandbox_config(venue: str, outcome: str) -> SandboxConfig:
         "rate_limited": Faults(rate_limit_rate=1.0),
         "server_error": Faults(error_rate=1.0),
     }.get(outcome, Faults())
-    return SandboxConfig(seed=7, **{FAULT_FIELD[venue]: faults})
+    # intx_answers="docs": these recordings predate the recorded-answer form (issue 11); drop
+    # the pin when they are recorded again.
+    return SandboxConfig(seed=7, intx_answers="docs", **{FAULT_FIELD[venue]: faults})
 
 
 def client_kwargs(venue: str, outcome: str, base_url: str) -> dict[str, Any]:

@@ -46,6 +46,8 @@ INTENDED = {
     "Event",
     "GroupCancelResult",
     "LoopringCancelResponse",
+    "OutcomeFate",
+    "Interrupted",
 }
 
 
@@ -68,6 +70,7 @@ def test_errors_module_exports_every_error_class() -> None:
         "VenueUnavailable",
         "ResponseTooLarge",
         "AttemptRecord",
+        "Interrupted",
     }
     for name in errors.__all__:
         assert getattr(venuekit, name) is getattr(errors, name)
@@ -144,7 +147,15 @@ def test_client_arguments_are_keyword_only(cls: Any) -> None:
         parameters = list(inspect.signature(function).parameters.values())
         assert [p.name for p in parameters if p.kind is not p.KEYWORD_ONLY] == ["self", "orders"]
         keyword = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
-        assert keyword == {"concurrency", "progress", "attempts", "deadline", "timeout"}
+        assert keyword == {
+            "concurrency",
+            "progress",
+            "on_outcome",
+            "batch_deadline",
+            "attempts",
+            "deadline",
+            "timeout",
+        }
 
 
 def test_testing_switch_is_public_and_restores_the_setting() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,10 +15,39 @@ import pytest
 
 from venuekit._signing.coinbase import decode_secret, signature
 from venuekit.auth import CoinbaseIntxAuth
-from venuekit.sandbox import DEFAULT_CREDENTIALS, SandboxApp
+from venuekit.sandbox import DEFAULT_CREDENTIALS, SandboxApp, SandboxConfig, create_app
 
 ACCOUNT = DEFAULT_CREDENTIALS.intx
 PORTFOLIO = {"portfolio": ACCOUNT.portfolio_uuid}
+REAL_ID = re.compile(r"[0-9a-z]{8}-1-0")
+
+# Every key of the cancel answer recorded from the real venue, in its order (nautilus_trader,
+# crates/adapters/coinbase_intx/test_data/http_delete_orders.json, 2025).
+RECORDED_KEYS = [
+    "order_id",
+    "order_uuid",
+    "client_order_id",
+    "side",
+    "instrument_id",
+    "instrument_uuid",
+    "symbol",
+    "portfolio_id",
+    "portfolio_uuid",
+    "type",
+    "price",
+    "size",
+    "tif",
+    "stp_mode",
+    "event_type",
+    "order_status",
+    "leaves_qty",
+    "exec_qty",
+    "avg_price",
+    "fee",
+    "post_only",
+    "close_only",
+    "text",
+]
 
 # Every key of the docs' example response (seed 003), and the ones it sends as JSON numbers.
 EXAMPLE_KEYS = [
@@ -70,16 +100,17 @@ def test_cancel_then_already_done_then_not_found(app: SandboxApp, intx: httpx.Cl
     order = app.state.intx_orders()[0]
     first = intx.delete(f"/api/v1/orders/{order.order_id}", params=PORTFOLIO)
     assert first.status_code == 200
-    body = json.loads(first.content, parse_float=Decimal)
-    assert list(body) == EXAMPLE_KEYS
-    assert all(isinstance(body[key], int | Decimal) for key in NUMBER_KEYS)
+    body = first.json()
+    # The real venue's form (was the docs' numbers before issue 11): strings throughout.
+    assert list(body) == RECORDED_KEYS
+    assert all(isinstance(v, str) for k, v in body.items() if k not in ("post_only", "close_only"))
     assert body["order_id"] == order.order_id
-    assert len(str(body["order_id"])) == 17
-    assert body["price"] == order.price
-    assert body["size"] == order.size
-    assert body["portfolio_id"] == ACCOUNT.portfolio_id
+    assert REAL_ID.fullmatch(body["order_id"])
+    assert body["order_uuid"] == order.order_uuid
+    assert (body["price"], body["size"]) == (str(order.price), str(order.size))
+    assert body["leaves_qty"] == body["size"]
+    assert body["portfolio_id"] == ACCOUNT.portfolio_id == "sbxa0001-1-0"
     assert (body["event_type"], body["order_status"]) == ("CANCELED", "DONE")
-    assert body["event_time"] == "2023-11-14T22:13:20.000Z"
 
     second = intx.delete(f"/api/v1/orders/{order.order_id}", params=PORTFOLIO)
     assert (second.status_code, second.json()) == (
@@ -93,15 +124,53 @@ def test_cancel_then_already_done_then_not_found(app: SandboxApp, intx: httpx.Cl
     )
 
 
-def test_cancel_by_client_order_id_and_numeric_portfolio(
-    app: SandboxApp, intx: httpx.Client
+def test_docs_form_sends_the_docs_example_numbers(connect: Any, clock: Any) -> None:
+    app = create_app(SandboxConfig(seed=1, clock=clock, intx_answers="docs"))
+    order = app.state.intx_orders()[0]
+    client = connect(app, _auth(clock))
+    first = client.delete(f"/api/v1/orders/{order.order_id}", params=PORTFOLIO)
+    assert first.status_code == 200
+    body = json.loads(first.content, parse_float=Decimal)
+    assert list(body) == EXAMPLE_KEYS
+    number_keys = [k for k in NUMBER_KEYS if k not in ("instrument_id", "portfolio_id")]
+    assert all(isinstance(body[key], int | Decimal) for key in number_keys)
+    assert str(body["order_id"]) == order.order_id
+    assert len(order.order_id) == 17
+    assert (body["price"], body["size"]) == (order.price, order.size)
+    assert body["event_time"] == "2023-11-14T22:13:20.000Z"
+
+
+@pytest.mark.parametrize("order_id", ["2v2ckc1g-1-0", "43877033468085760"])
+def test_holds_and_cancels_ids_of_every_form(
+    app: SandboxApp, intx: httpx.Client, order_id: str
 ) -> None:
+    order = app.state.add_intx_order(order_id=order_id)
+    response = intx.delete(f"/api/v1/orders/{order_id}", params=PORTFOLIO)
+    assert (response.status_code, response.json()["order_id"]) == (200, order_id)
+    assert app.state.intx_orders()[-1] == attrs.evolve(
+        order, status="cancelled", cancel_time=app.now("intx")
+    )
+
+
+def test_cancel_by_client_order_id_and_portfolio_id(app: SandboxApp, intx: httpx.Client) -> None:
     order = app.state.intx_orders()[1]
     response = intx.delete(
-        f"/api/v1/orders/{order.client_order_id}", params={"portfolio": str(ACCOUNT.portfolio_id)}
+        f"/api/v1/orders/{order.client_order_id}", params={"portfolio": ACCOUNT.portfolio_id}
     )
     assert response.status_code == 200
     assert response.json()["client_order_id"] == order.client_order_id
+
+
+def test_a_numeric_portfolio_id_is_held_as_text(connect: Any, clock: Any) -> None:
+    numeric = attrs.evolve(ACCOUNT, portfolio_id=1000000000000001)
+    credentials = attrs.evolve(DEFAULT_CREDENTIALS, intx=numeric)
+    app = create_app(SandboxConfig(seed=1, clock=clock, credentials=credentials))
+    order = app.state.intx_orders()[0]
+    assert order.portfolio_id == numeric.portfolio_id == "1000000000000001"
+    response = connect(app, _auth(clock)).delete(
+        f"/api/v1/orders/{order.order_id}", params={"portfolio": "1000000000000001"}
+    )
+    assert (response.status_code, response.json()["portfolio_id"]) == (200, "1000000000000001")
 
 
 @pytest.mark.parametrize("params", [{}, {"portfolio": "1000000000000999"}, {"portfolio": ""}])

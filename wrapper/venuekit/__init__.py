@@ -30,7 +30,7 @@ Tests make retry waits instant with ``venuekit.testing.instant_retries()``.
 from __future__ import annotations
 
 from venuekit import errors, testing
-from venuekit._bulk import CancelOutcome
+from venuekit._bulk import CancelOutcome, OutcomeFate
 from venuekit._client import AsyncClient, Client
 from venuekit._credentials import (
     CoinbaseExchangeCredentials,
@@ -47,6 +47,7 @@ from venuekit._version import __version__
 from venuekit.errors import (
     AttemptRecord,
     AuthenticationError,
+    Interrupted,
     InvalidCredentials,
     InvalidRequest,
     OrderAlreadyDone,
@@ -74,12 +75,14 @@ __all__ = [
     "CoinbaseIntxCredentials",
     "Event",
     "GroupCancelResult",
+    "Interrupted",
     "InvalidCredentials",
     "InvalidRequest",
     "LoopringCancelResponse",
     "LoopringCredentials",
     "OrderAlreadyDone",
     "OrderNotFound",
+    "OutcomeFate",
     "RateLimit",
     "RateLimited",
     "ResponseTooLarge",

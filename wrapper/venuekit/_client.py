@@ -22,7 +22,9 @@ import httpx
 
 from venuekit._bulk import (
     CancelOutcome,
+    OnOutcome,
     Progress,
+    check_batch_deadline,
     check_concurrency,
     check_request,
     run_many_async,
@@ -442,6 +444,8 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
         *,
         concurrency: int = BULK_CONCURRENCY,
         progress: Progress | None = None,
+        on_outcome: OnOutcome | None = None,
+        batch_deadline: float | None = None,
         attempts: int | None = None,
         deadline: float | None = None,
         timeout: Timeout = None,
@@ -451,7 +455,11 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
         Up to ``concurrency`` cancels run at once per venue (threads), all paced by the client's
         rate limiter; each is retried like ``cancel_order`` (``attempts``, ``deadline`` and
         ``timeout`` apply per order). A bad request or a failed cancel is that entry's outcome;
-        nothing is raised for one order. ``progress(done, total)`` is called after each order.
+        nothing is raised for one order. ``on_outcome(outcome)`` is called as soon as each
+        order's fate is known, ``progress(done, total)`` after it. After ``batch_deadline``
+        seconds no new order is sent (the rest come back ``NOT_SENT``). Interrupted (Ctrl-C),
+        every order not yet reported goes to ``on_outcome`` as ``IN_FLIGHT`` (may have reached
+        the venue) or ``NOT_SENT`` before the ``KeyboardInterrupt`` propagates.
 
         Example::
 
@@ -467,6 +475,8 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
             lambda request: self._bulk_one(request, options),
             concurrency=check_concurrency(concurrency),
             progress=progress,
+            on_outcome=on_outcome,
+            batch_deadline=check_batch_deadline(batch_deadline),
         )
 
     def close(self) -> None:
@@ -527,6 +537,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
         *,
         concurrency: int = BULK_CONCURRENCY,
         progress: Progress | None = None,
+        on_outcome: OnOutcome | None = None,
+        batch_deadline: float | None = None,
         attempts: int | None = None,
         deadline: float | None = None,
         timeout: Timeout = None,  # noqa: ASYNC109 - per HTTP attempt, as on Client; not a scope
@@ -534,7 +546,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
         """Cancel many orders across venues; exactly one ``CancelOutcome`` per input, in order.
 
         The same contract as ``Client.cancel_many``; the cancels run as tasks of one anyio task
-        group, up to ``concurrency`` at once per venue.
+        group, up to ``concurrency`` at once per venue. Cancelled (``asyncio.timeout``, task
+        cancellation), every order not yet reported goes to ``on_outcome`` first.
 
         Example::
 
@@ -546,6 +559,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
             lambda request: self._bulk_one(request, options),
             concurrency=check_concurrency(concurrency),
             progress=progress,
+            on_outcome=on_outcome,
+            batch_deadline=check_batch_deadline(batch_deadline),
         )
 
     async def aclose(self) -> None:

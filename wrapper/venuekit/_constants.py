@@ -13,10 +13,15 @@ from typing import Final
 
 __all__ = [
     "BULK_CONCURRENCY",
+    "CDP_JWT_LIFETIME",
     "CLOCK_DATE_HEADER_UNCERTAINTY",
     "CLOCK_MIN_ADJUSTMENT",
     "CONNECT_TIMEOUT",
+    "DERIBIT_REAUTH_ERROR_CODES",
+    "DERIBIT_TOKEN_ANSWER_MAX_BYTES",
+    "DERIBIT_TOKEN_REFRESH_FRACTION",
     "ERROR_EXCERPT_CHARS",
+    "MAX_TEXT_ARGUMENT_CHARS",
     "POOL_TIMEOUT",
     "RATE_LIMIT_JITTER_ALLOWANCE",
     "RATE_LIMIT_RATE_MARGIN",
@@ -27,6 +32,12 @@ __all__ = [
     "RETRY_JITTER_FRACTION",
     "RETRY_WAIT_INITIAL",
     "RETRY_WAIT_MAX",
+    "SANDBOX_HEADER_TIMEOUT",
+    "SANDBOX_KEEP_ALIVE_TIMEOUT",
+    "SANDBOX_MAX_BODY_BYTES",
+    "SANDBOX_MAX_CONNECTIONS",
+    "SANDBOX_MAX_HEADER_BYTES",
+    "SANDBOX_MAX_TIMESTAMP_CHARS",
     "WRITE_TIMEOUT",
 ]
 
@@ -64,6 +75,12 @@ RETRY_AFTER_MAX: Final = 60.0
 #: Cancels in flight at once per venue in ``cancel_many``; the rate limiter still paces them.
 BULK_CONCURRENCY: Final = 8
 
+# --- Arguments ---------------------------------------------------------------------------------
+#: Longest id, label or other text argument accepted, in characters. The longest real ids are a
+#: few dozen characters (UUIDs 36, Loopring hashes 66, Deribit labels are capped at 64); anything
+#: near this is a mistake, refused before it is sent.
+MAX_TEXT_ARGUMENT_CHARS: Final = 256
+
 # --- Errors -----------------------------------------------------------------------------------
 #: Longest excerpt of an unexpected response body quoted in an error message.
 ERROR_EXCERPT_CHARS: Final = 200
@@ -81,3 +98,36 @@ RATE_LIMIT_JITTER_ALLOWANCE: Final = 0.1
 CLOCK_DATE_HEADER_UNCERTAINTY: Final = 1.0
 #: Smallest change of the clock offset worth applying, seconds.
 CLOCK_MIN_ADJUSTMENT: Final = 0.05
+
+# --- Local sandbox (venuekit.sandbox): what it accepts before it answers 4xx or hangs up ------
+#: Largest request body, bytes. A cancel sends no body; 64 KiB is generous (nginx's default
+#: ``client_max_body_size`` is 1 MiB). Checked against Content-Length before reading, and while
+#: reading a chunked body.
+SANDBOX_MAX_BODY_BYTES: Final = 64 * 1024
+#: Largest request head (request line and headers), bytes: h11's own default
+#: ``max_incomplete_event_size`` (16 KiB), applied in-process too.
+SANDBOX_MAX_HEADER_BYTES: Final = 16 * 1024
+#: Longest ``CB-ACCESS-TIMESTAMP`` parsed; an epoch second has 10 digits (plus decimals).
+SANDBOX_MAX_TIMESTAMP_CHARS: Final = 32
+#: Open connections served at once when listening on a socket; further ones are closed at once.
+SANDBOX_MAX_CONNECTIONS: Final = 1000
+#: Seconds an idle keep-alive connection stays open (uvicorn's default, 5 s).
+SANDBOX_KEEP_ALIVE_TIMEOUT: Final = 5.0
+#: Seconds a client has to send a complete request head once the connection is open or its
+#: previous response was sent (Apache mod_reqtimeout allows 20 s; a cancel client needs < 1 s).
+SANDBOX_HEADER_TIMEOUT: Final = 5.0
+
+# --- Deribit / Coinbase gateway authentication (venuekit.auth) --------------------------------
+#: Lifetime of a CDP JWT, seconds: ``exp = nbf + 120`` (coinbase-advanced-py ``build_jwt``).
+CDP_JWT_LIFETIME: Final = 120
+#: A ``public/auth`` token is renewed once this fraction of its ``expires_in`` has passed
+#: (Coinbase's own client refreshes at 0.8 x expires_in; venues.md, Deribit section).
+DERIBIT_TOKEN_REFRESH_FRACTION: Final = 0.8
+#: JSON-RPC error codes that mean "the Bearer token is no longer good": 13004
+#: ``invalid_credentials`` and 13009 ``unauthorized`` (Deribit's complete error table). On one
+#: of them the token is obtained again once and the request re-sent once.
+DERIBIT_REAUTH_ERROR_CODES: Final = frozenset({13004, 13009})
+#: Largest declared ``Content-Length`` of an answer the token adapter reads to look for those
+#: codes; a token error is ~200 bytes, larger answers are left unread for the caller's own
+#: size-capped read.
+DERIBIT_TOKEN_ANSWER_MAX_BYTES: Final = 16_384

@@ -1,4 +1,8 @@
-"""Request signing for httpx: `CoinbaseExchangeAuth`, `CoinbaseIntxAuth`, `LoopringAuth`.
+"""Request signing for httpx: Coinbase Exchange, INTX, Loopring and Deribit (both key types).
+
+`CoinbaseExchangeAuth`, `CoinbaseIntxAuth`, `LoopringAuth` are defined here; `DeribitHmacAuth`
+(Deribit keys, ``deri-hmac-sha256``) and `DeribitTokenAuth` (Coinbase CDP keys: a cached Bearer
+token from ``public/auth``) live in ``venuekit._auth_deribit`` and are re-exported here.
 
 Each class is an `httpx.Auth`: its ``auth_flow`` signs the request exactly as it goes on the
 wire and yields it, with no I/O. httpx drives the same code from `httpx.Client` and
@@ -10,6 +14,8 @@ What is signed is read from the final `httpx.Request`, after httpx has encoded i
 - Coinbase Exchange: prehash = timestamp (seconds, 3 decimals) + method + ``request.url.raw_path``
   (percent-encoded path **with** ``?query``) + body bytes.
 - Coinbase INTX: the same with the query removed and an integer-seconds timestamp.
+- Deribit: ``deri-hmac-sha256`` over ``METHOD\nraw path with ?query\nbody\n`` with a
+  millisecond timestamp and a random nonce (see `venuekit._signing.deribit`).
 - Loopring: signature base from ``scheme://host[:port]`` (port only when not the default) + the
   decoded ``request.url.path`` (Loopring's reference code builds it from the plain URL; the
   cancel path ``/api/v3/order`` has nothing to decode either way) and the query parameters as
@@ -19,7 +25,11 @@ What is signed is read from the final `httpx.Request`, after httpx has encoded i
 Every attempt is signed afresh: existing ``CB-ACCESS-*`` / ``X-API-*`` headers are removed first,
 so a retried request carries a new timestamp and exactly one of each header. The clock is
 injectable (``clock=``) and ``clock_offset`` (seconds added to ``clock()``) can be changed at any
-time to correct for skew. Debug logs (logger ``venuekit.auth``) show the prehash / signature base,
+time to correct for skew. The client's engine owns the signing time of each attempt: when
+``request.extensions["venuekit.sign_at"]`` (`SIGN_AT`, epoch seconds as a float) is set, the
+adapters sign with it instead of reading their clock, so a concurrent call cannot move the clock
+between reading and signing. Secrets are held as `venuekit._secret.Secret` and revealed only
+inside the expression that uses them. Debug logs (logger ``venuekit.auth``) show the prehash / signature base,
 never a secret, the API key or a signature.
 
 Example (any client; here one with a mock transport so nothing leaves the machine):
@@ -43,11 +53,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator
 from urllib.parse import parse_qsl
 
 import httpx
 
+from venuekit._auth_common import SIGN_AT, Clock
+from venuekit._auth_common import ClockedAuth as _ClockedAuth
+from venuekit._auth_common import replace_headers as _replace_headers
+from venuekit._auth_deribit import DeribitHmacAuth, DeribitTokenAuth
 from venuekit._credentials import (
     CoinbaseExchangeCredentials,
     CoinbaseIntxCredentials,
@@ -55,47 +68,17 @@ from venuekit._credentials import (
 )
 from venuekit._signing import coinbase, loopring
 
-__all__ = ["CoinbaseExchangeAuth", "CoinbaseIntxAuth", "LoopringAuth"]
+__all__ = [
+    "SIGN_AT",
+    "Clock",
+    "CoinbaseExchangeAuth",
+    "CoinbaseIntxAuth",
+    "DeribitHmacAuth",
+    "DeribitTokenAuth",
+    "LoopringAuth",
+]
 
 _LOG = logging.getLogger("venuekit.auth")
-
-Clock = Callable[[], float]
-"""Returns seconds since the epoch, like `time.time`."""
-
-
-def _replace_headers(request: httpx.Request, values: dict[str, str]) -> None:
-    """Set one of each signature header; httpx's item assignment drops every existing copy."""
-    headers = request.headers
-    for name, value in values.items():
-        headers[name] = value
-
-
-class _ClockedAuth(httpx.Auth):
-    """Clock handling shared by the three adapters."""
-
-    def __init__(self, clock: Clock, clock_offset: float) -> None:
-        self._clock = clock
-        self.clock_offset = clock_offset
-        """Seconds added to ``clock()``; set it to correct for a skewed local clock."""
-
-    def now(self, request: httpx.Request | None = None) -> float:
-        """The signing time: ``request.extensions["venuekit.sign_at"]`` if the caller set it
-        (venuekit's engine does, from the venue clock it observed), else ``clock() + clock_offset``.
-        """
-        if request is not None:
-            given = request.extensions.get("venuekit.sign_at")
-            if isinstance(given, float):
-                return given
-        return self._clock() + self.clock_offset
-
-    def sign(self, request: httpx.Request) -> None:
-        """Set fresh signature headers on ``request`` (its body must already be read)."""
-        raise NotImplementedError
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Sign the request (every attempt, afresh) and send it."""
-        self.sign(request)
-        yield request
 
 
 class _CoinbaseAuth(_ClockedAuth):
@@ -111,7 +94,6 @@ class _CoinbaseAuth(_ClockedAuth):
     ) -> None:
         super().__init__(clock, clock_offset)
         self.credentials = credentials
-        self._secret_key = credentials.secret_key
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -122,18 +104,19 @@ class _CoinbaseAuth(_ClockedAuth):
 
     def sign(self, request: httpx.Request) -> None:
         """Set fresh ``CB-ACCESS-*`` headers on ``request`` (its body must already be read)."""
-        timestamp, prehash = self._prehash(request, self.now(request))
+        timestamp, prehash = self._prehash(request, self.signing_time(request))
         _LOG.debug("%s prehash: %r", type(self).__name__, prehash)
-        signature = coinbase.signature(secret_key=self._secret_key, prehash=prehash)
+        signature = coinbase.signature(secret_key=self.credentials.secret_key, prehash=prehash)
         _replace_headers(
             request,
             {
                 "CB-ACCESS-KEY": self.credentials.api_key,
-                "CB-ACCESS-PASSPHRASE": self.credentials.passphrase,
                 "CB-ACCESS-TIMESTAMP": timestamp,
                 "CB-ACCESS-SIGN": signature,
             },
         )
+        # Revealed straight into the header, never into a local or a dict.
+        request.headers["CB-ACCESS-PASSPHRASE"] = self.credentials.passphrase.reveal()
 
 
 class CoinbaseExchangeAuth(_CoinbaseAuth):

@@ -14,8 +14,9 @@
     │   ├── RateLimited               too many requests; ``retry_after`` when the venue says
     │   └── VenueUnavailable          the venue failed (HTTP 5xx, "try later"): retryable
     └── TransportError                the request may not have got there (connect, timeout,
-        └── ResponseTooLarge          dropped connection, an answer too large to read);
-                                      ``may_have_reached_venue`` says whether it may have
+        ├── ResponseTooLarge          dropped connection, an answer too large to read);
+        └── Interrupted               ``may_have_reached_venue`` says whether it may have;
+                                      Interrupted: a batch was stopped before this order's end
 
 ``InvalidRequest`` is raised before any I/O (``attempts == 0``) and names the argument at fault in
 ``field``, as data. ``VenueAnswerError`` carries the venue's own answer. A plain ``VenueError`` is
@@ -55,6 +56,7 @@ from venuekit._constants import ERROR_EXCERPT_CHARS
 __all__ = [
     "AttemptRecord",
     "AuthenticationError",
+    "Interrupted",
     "InvalidCredentials",
     "InvalidRequest",
     "OrderAlreadyDone",
@@ -256,3 +258,7 @@ class TransportError(VenueError):
 
 class ResponseTooLarge(TransportError):  # noqa: N818 (reads as the answer it describes)
     """The answer was larger than a cancel answer can be; the cancel may have reached the venue."""
+
+
+class Interrupted(TransportError):  # noqa: N818 (reads as the fate it describes)
+    """A batch was interrupted (Ctrl-C, cancellation, its deadline) before this order's end."""

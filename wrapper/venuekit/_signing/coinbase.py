@@ -28,6 +28,8 @@ import binascii
 import hmac
 import math
 
+from venuekit._secret import Secret
+
 __all__ = [
     "InvalidSecretError",
     "decode_secret",
@@ -43,8 +45,8 @@ class InvalidSecretError(ValueError):
     """The API secret is empty or not base64; the message never contains the secret."""
 
 
-def decode_secret(secret_b64: str) -> bytes:
-    """Decode a base64 API secret into the HMAC key.
+def decode_secret(secret_b64: str | Secret[str]) -> bytes:
+    """Decode a base64 API secret (a `Secret` or plain ``str``) into the HMAC key.
 
     Raises:
         InvalidSecretError: the secret is empty, not a string, or not strict base64.
@@ -53,6 +55,8 @@ def decode_secret(secret_b64: str) -> bytes:
         >>> decode_secret("c2VjcmV0")
         b'secret'
     """
+    if isinstance(secret_b64, Secret):
+        return decode_secret(secret_b64.reveal())
     if not isinstance(secret_b64, str) or not secret_b64:
         raise InvalidSecretError(
             "API secret is empty; pass the base64 secret shown at key creation"
@@ -113,14 +117,25 @@ def intx_prehash(*, timestamp: str, method: str, request_path: str, body: bytes 
     return _prehash(timestamp, method, request_path.partition("?")[0], body)
 
 
-def signature(*, secret_key: bytes, prehash: bytes) -> str:
+def signature(*, secret_key: Secret[bytes] | bytes, prehash: bytes) -> str:
     """Compute the ``CB-ACCESS-SIGN`` value: base64(HMAC_SHA256(secret_key, prehash)).
 
+    Pass the key as a `Secret` (it is revealed only inside the HMAC call); plain bytes are
+    accepted for tests and vectors.
+
     Example:
-        >>> signature(secret_key=b"secret", prehash=b"1GET/time")
+        >>> signature(secret_key=Secret(b"secret"), prehash=b"1GET/time")
         '+zh88psQLjE4aId1JeGnv361EkfeuwmFIchU3NI7Fj4='
     """
-    return base64.b64encode(hmac.digest(secret_key, prehash, "sha256")).decode("ascii")
+    if not isinstance(prehash, bytes):
+        raise TypeError(f"prehash must be bytes, not {type(prehash).__name__}")
+    return base64.b64encode(
+        hmac.digest(
+            secret_key.reveal() if isinstance(secret_key, Secret) else secret_key,
+            prehash,
+            "sha256",
+        )
+    ).decode("ascii")
 
 
 def _prehash(timestamp: str, method: str, request_path: str, body: bytes) -> bytes:

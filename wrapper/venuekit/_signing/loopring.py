@@ -36,6 +36,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
+from venuekit._secret import Secret
 from venuekit._signing import _babyjubjub as bj
 from venuekit._signing._poseidon import poseidon
 
@@ -123,24 +124,46 @@ def message(base: str) -> int:
     return int.from_bytes(hashlib.sha256(base.encode()).digest(), "big") % bj.Q
 
 
-def nonce(private_key: int, message: int) -> Nonce:
-    """Derive the nonce ``r = sha512(le32(k) || le32(M)) (little-endian) mod L``."""
-    data = private_key.to_bytes(32, "little") + message.to_bytes(32, "little")
-    return int.from_bytes(hashlib.sha512(data).digest(), "little") % bj.L_ORDER
+def _as_secret(private_key: int | Secret[int]) -> Secret[int]:
+    return private_key if isinstance(private_key, Secret) else Secret(private_key)
+
+
+def nonce(private_key: int | Secret[int], message: int) -> Nonce:
+    """Derive the nonce ``r = sha512(le32(k) || le32(M)) (little-endian) mod L``.
+
+    The nonce is as secret as the key (``k = (S - r) / t``): `signature_parts` wraps it in a
+    `Secret` straight away, and nothing here binds it to a name.
+    """
+    return (
+        int.from_bytes(
+            hashlib.sha512(
+                _as_secret(private_key).reveal().to_bytes(32, "little")
+                + message.to_bytes(32, "little")
+            ).digest(),
+            "little",
+        )
+        % bj.L_ORDER
+    )
 
 
 def signature_parts(
-    private_key: int, message: int, public: tuple[int, int] | None = None
+    private_key: int | Secret[int], message: int, public: tuple[int, int] | None = None
 ) -> SignatureParts:
-    """Compute ``(R.x, R.y, S)``; pass the cached ``public`` key to skip deriving it."""
-    ax, ay = public if public is not None else public_key(private_key)
-    r = nonce(private_key, message)
-    rx, ry = bj.to_affine(bj.base_mul(r))
+    """Compute ``(R.x, R.y, S)``; pass the cached ``public`` key to skip deriving it.
+
+    The key and the nonce stay `Secret` in this frame (revealed only inside expressions).
+    """
+    key = _as_secret(private_key)
+    ax, ay = public if public is not None else public_key(key.reveal())
+    r = Secret(nonce(key, message))
+    rx, ry = bj.to_affine(bj.base_mul(r.reveal()))
     t = poseidon([rx, ry, ax, ay, message])
-    return rx, ry, (r + private_key * t) % bj.E_ORDER
+    return rx, ry, (r.reveal() + key.reveal() * t) % bj.E_ORDER
 
 
-def sign(private_key: int, message: int, *, public: tuple[int, int] | None = None) -> str:
+def sign(
+    private_key: int | Secret[int], message: int, *, public: tuple[int, int] | None = None
+) -> str:
     """Sign ``message``: ``"0x" + hex64(R.x) + hex64(R.y) + hex64(S)`` (194 characters).
 
     Example:

@@ -17,7 +17,11 @@ import httpx
 
 from venuekit import errors
 from venuekit._clock import offset_from_date_header
-from venuekit._constants import CLOCK_DATE_HEADER_UNCERTAINTY, ERROR_EXCERPT_CHARS
+from venuekit._constants import (
+    CLOCK_DATE_HEADER_UNCERTAINTY,
+    ERROR_EXCERPT_CHARS,
+    MAX_TEXT_ARGUMENT_CHARS,
+)
 from venuekit._policy import parse_retry_after
 from venuekit._venues._spec import Venue
 
@@ -102,13 +106,35 @@ def check_id(value: object, *, field: str, path_segment: bool) -> str:
         raise errors.InvalidRequest(
             f"{field} must be a str, not {type(value).__name__}", field=field
         )
+    if len(value) > MAX_TEXT_ARGUMENT_CHARS:
+        raise errors.InvalidRequest(
+            f"{field} is {len(value)} characters long; at most {MAX_TEXT_ARGUMENT_CHARS}",
+            field=field,
+        )
     if not value.strip():
         raise errors.InvalidRequest(f"{field} must not be empty or blank", field=field)
+    bad = next((ch for ch in value if _unsendable(ch)), None)
+    if bad is not None:
+        raise errors.InvalidRequest(
+            f"{field} contains {_describe(bad)}, which no venue id can hold", field=field
+        )
     if path_segment and value in {".", ".."}:
         raise errors.InvalidRequest(
             f"{field} {value!r} is a URL dot segment, not an order id", field=field
         )
     return value
+
+
+def _unsendable(ch: str) -> bool:
+    """A control character, or a lone surrogate (not encodable as UTF-8)."""
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code <= 0xDFFF
+
+
+def _describe(ch: str) -> str:
+    code = ord(ch)
+    kind = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+    return f"{kind} (U+{code:04X})"
 
 
 def check_optional_text(value: object, *, field: str) -> str | None:

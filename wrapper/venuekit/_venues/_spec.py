@@ -46,6 +46,7 @@ class Venue(enum.StrEnum):
     COINBASE_EXCHANGE = "coinbase_exchange"
     COINBASE_INTX = "coinbase_intx"
     LOOPRING = "loopring"
+    DERIBIT = "deribit"
 
 
 @attrs.frozen(kw_only=True)

@@ -11,8 +11,10 @@ from typing import Literal
 import anyio
 import attrs
 
+from venuekit._constants import SANDBOX_MAX_HEADER_BYTES
 from venuekit.sandbox._config import Faults, SandboxConfig
 from venuekit.sandbox._exchange import ExchangeVenue
+from venuekit.sandbox._guard import Rejection, check_head, read_body, venue_error
 from venuekit.sandbox._http import (
     ConnectionDropped,
     Receive,
@@ -66,6 +68,12 @@ def _decode_segment(segment: str) -> str | None:
         return None
 
 
+def _raw_path(scope: Scope) -> str:
+    """The path as sent (percent-encoding kept, no query), as latin-1 text."""
+    raw: bytes = scope.get("raw_path") or str(scope.get("path", "")).encode("utf-8", "replace")
+    return raw.split(b"?", 1)[0].decode("latin-1")
+
+
 class SandboxApp:
     """The sandbox of Coinbase Exchange, Coinbase INTX and Loopring as one ASGI 3 application.
 
@@ -87,6 +95,7 @@ class SandboxApp:
             seed=config.seed,
             orders_per_venue=config.orders_per_venue,
             clock=config.clock,
+            intx_id_form="numeric" if config.intx_answers == "docs" else "recorded",
         )
         self.stats = SandboxStats()
         limits = config.rate_limits
@@ -99,6 +108,7 @@ class SandboxApp:
             config.credentials.intx,
             self.state,
             TokenBuckets(config.intx_rate_limit, clock=config.clock) if limits else None,
+            answers=config.intx_answers,
         )
         self._loopring = LoopringVenue(
             config.credentials.loopring,
@@ -128,32 +138,25 @@ class SandboxApp:
             return
         if scope["type"] != "http":
             raise ValueError(f"the sandbox serves HTTP only, not {scope['type']!r}")
-        request = Request.from_scope(scope, await self._read_body(receive))
-        route = self._route(request.raw_path)
+        route = self._route(_raw_path(scope))
         venue = route.venue
         now = self.now(venue.name)
         fate = Fate.NORMAL
-        if route.endpoint == "none":
-            response = venue.not_found()
-        elif request.method not in route.methods:
-            response = attrs.evolve(
-                venue.method_not_allowed(),
-                headers=((b"allow", ", ".join(route.methods).encode()),),
+        rejection = check_head(
+            scope,
+            max_head_bytes=SANDBOX_MAX_HEADER_BYTES,
+            max_body_bytes=self.config.max_body_bytes,
+        )
+        body = None if rejection else await read_body(receive, limit=self.config.max_body_bytes)
+        if body is None:
+            response = venue_error(
+                venue.name, rejection or Rejection(413, "request body too large")
             )
+            request = Request.from_scope(scope)
         else:
-            fate = self._draw(venue.name)
-            latency = self._faults[venue.name].latency
-            if latency:
-                await anyio.sleep(latency)
-                now = self.now(venue.name)
-            if fate is Fate.DROP_BEFORE_APPLY:
-                response = venue.server_error()  # never seen by the client
-            elif fate is Fate.SERVER_ERROR:
-                response = venue.server_error()
-            elif fate is Fate.RATE_LIMITED:
-                response = venue.rate_limited()
-            else:
-                response = self._dispatch(route, request, now)
+            request = Request.from_scope(scope, body)
+            response, fate = await self._answer(route, request)
+            now = self.now(venue.name)
         logger.debug(
             "%s %s?%s -> %s (%s)",
             request.method,
@@ -170,6 +173,24 @@ class SandboxApp:
         await send({"type": "http.response.body", "body": response.body, "more_body": False})
 
     # --- steps ----------------------------------------------------------------------------
+
+    async def _answer(self, route: _Route, request: Request) -> tuple[Response, Fate]:
+        """Route, draw the fault fate, wait the latency, then answer like the venue."""
+        venue = route.venue
+        if route.endpoint == "none":
+            return venue.not_found(), Fate.NORMAL
+        if request.method not in route.methods:
+            allow = ((b"allow", ", ".join(route.methods).encode()),)
+            return attrs.evolve(venue.method_not_allowed(), headers=allow), Fate.NORMAL
+        fate = self._draw(venue.name)
+        latency = self._faults[venue.name].latency
+        if latency:
+            await anyio.sleep(latency)
+        if fate in (Fate.DROP_BEFORE_APPLY, Fate.SERVER_ERROR):
+            return venue.server_error(), fate  # a dropped one is never seen by the client
+        if fate is Fate.RATE_LIMITED:
+            return venue.rate_limited(), fate
+        return self._dispatch(route, request, self.now(venue.name)), fate
 
     def _route(self, raw_path: str) -> _Route:
         """Route on the raw path: an encoded ``/`` (``%2F``) stays inside the order id."""
@@ -217,18 +238,6 @@ class SandboxApp:
             assert route.segment is not None
             return self._intx.cancel(request, _decode_segment(route.segment), now)
         return self._loopring.cancel(request, now)
-
-    @staticmethod
-    async def _read_body(receive: Receive) -> bytes:
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
 
     @staticmethod
     async def _lifespan(receive: Receive, send: Send) -> None:

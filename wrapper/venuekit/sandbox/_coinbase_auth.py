@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import hmac
-import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 
+from venuekit._constants import SANDBOX_MAX_TIMESTAMP_CHARS
 from venuekit.sandbox._http import Request, Response
 from venuekit.sandbox._ratelimit import TokenBuckets
 
@@ -32,6 +33,9 @@ class CoinbaseKey(Protocol):
 
 AccountT = TypeVar("AccountT", bound=CoinbaseKey)
 
+_INTEGER = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
 
 def expected_signature(
     *, secret_b64: str, timestamp: str, method: str, path: str, body: bytes = b""
@@ -45,18 +49,15 @@ def expected_signature(
 def parse_timestamp(value: str, *, integer: bool) -> float | None:
     """Parse ``CB-ACCESS-TIMESTAMP`` as seconds since the epoch; None when malformed.
 
-    Exchange allows decimals (``integer=False``); INTX requires integer seconds.
+    Exchange allows decimals (``integer=False``); INTX requires integer seconds. Only ASCII
+    digits (and one decimal point) of at most `SANDBOX_MAX_TIMESTAMP_CHARS` characters parse:
+    no sign, exponent, ``_``, ``inf`` or ``nan``, and a 5,000-digit value is just malformed.
     """
     text = value.strip()
-    if not text.isascii():
+    pattern = _INTEGER if integer else _DECIMAL
+    if len(text) > SANDBOX_MAX_TIMESTAMP_CHARS or pattern.fullmatch(text) is None:
         return None
-    if integer:
-        return float(int(text)) if text.isdigit() else None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
+    return float(text)
 
 
 def _equal(sent: str, expected: str) -> bool:

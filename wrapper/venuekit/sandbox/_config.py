@@ -5,12 +5,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import Literal
 
 import attrs
 
+from venuekit._constants import SANDBOX_MAX_BODY_BYTES
 from venuekit.sandbox._credentials import DEFAULT_CREDENTIALS, SandboxCredentials
 
-__all__ = ["Faults", "RateLimit", "SandboxConfig"]
+__all__ = ["Faults", "IntxAnswers", "RateLimit", "SandboxConfig"]
+
+#: Shape of INTX success answers: ``recorded`` like the real venue's recorded answers (strings,
+#: ids like ``2v2ckc1g-1-0``, ``order_uuid``); ``docs`` like the docs' example (JSON numbers,
+#: 17-digit ids), kept to test a client's tolerance.
+IntxAnswers = Literal["recorded", "docs"]
 
 # The venues' documented limits (venues.md), kept here on purpose rather than read from the
 # client: the sandbox checks the client, so it must not share the client's numbers.
@@ -76,6 +83,8 @@ class SandboxConfig:
         seed: seeds the order generator and the fault generator (reproducible runs).
         orders_per_venue: orders seeded for each venue's account at start-up.
         rate_limits: enforce the venues' documented rate limits (token buckets per key).
+        intx_answers: shape of INTX success answers (`IntxAnswers`, default ``recorded``).
+        max_body_bytes: largest request body accepted (413 beyond, before reading it).
         exchange, intx, loopring: faults injected per venue.
         exchange_rate_limit, intx_rate_limit, loopring_rate_limit: the buckets' sizes.
         clock: seconds since the epoch; the sandbox clock of a venue is
@@ -86,6 +95,12 @@ class SandboxConfig:
     seed: int = 0
     orders_per_venue: int = attrs.field(default=5, validator=attrs.validators.ge(0))
     rate_limits: bool = True
+    intx_answers: IntxAnswers = attrs.field(
+        default="recorded", validator=attrs.validators.in_(("recorded", "docs"))
+    )
+    max_body_bytes: int = attrs.field(
+        default=SANDBOX_MAX_BODY_BYTES, validator=attrs.validators.ge(0)
+    )
     exchange: Faults = Faults()
     intx: Faults = Faults()
     loopring: Faults = Faults()

@@ -50,13 +50,17 @@ class ExchangeAccount:
 
 @attrs.frozen
 class IntxAccount:
-    """A Coinbase INTX API key of the sandbox and its portfolio (UUID and numeric id)."""
+    """A Coinbase INTX API key of the sandbox and its portfolio (UUID and id).
+
+    ``portfolio_id`` takes the venue's form (``1wp37qsc-1-0``) or a numeric id (an int is kept
+    as its decimal string); requests may name the portfolio by either UUID or id.
+    """
 
     api_key: str
     api_secret: str = attrs.field(repr=False)
     passphrase: str = attrs.field(repr=False)
     portfolio_uuid: str
-    portfolio_id: int
+    portfolio_id: str = attrs.field(converter=str)
 
     def credentials(self) -> CoinbaseIntxCredentials:
         """Return these values as the SDK's `CoinbaseIntxCredentials`."""
@@ -110,7 +114,7 @@ DEFAULT_CREDENTIALS = SandboxCredentials(
         api_secret="dmVudWVraXQtc2FuZGJveC1pbnR4LXNlY3JldC1GQUtFLW5vdC1hLXJlYWwta2V5",  # noqa: S106 - public fake
         passphrase="sandbox-intx-passphrase",  # noqa: S106 - public fake
         portfolio_uuid="5a4db0c0-0000-4000-8000-00000000a001",
-        portfolio_id=1000000000000001,
+        portfolio_id="sbxa0001-1-0",
     ),
     loopring=LoopringAccount(
         api_key="sandboxLoopringApiKeyFAKEnotARealKey0000000000000000000000000001",

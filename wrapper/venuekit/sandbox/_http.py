@@ -59,7 +59,9 @@ class Request:
     @classmethod
     def from_scope(cls, scope: Scope, body: bytes = b"") -> Request:
         """Read a request from an ASGI ``http`` scope (uvicorn's or httpx's) and its body."""
-        raw_path_bytes: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        raw_path_bytes: bytes = scope.get("raw_path") or str(scope.get("path", "")).encode(
+            "utf-8", "replace"
+        )
         headers: dict[str, str] = {}
         for name, value in scope.get("headers", ()):
             headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))

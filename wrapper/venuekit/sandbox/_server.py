@@ -20,6 +20,7 @@ from venuekit.sandbox._app import SandboxApp, create_app
 from venuekit.sandbox._config import SandboxConfig
 from venuekit.sandbox._credentials import SandboxCredentials
 from venuekit.sandbox._http import ConnectionDropped
+from venuekit.sandbox._protocol import ServerLimits, guarded_protocol
 from venuekit.sandbox._state import SandboxState
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def _bind(host: str, port: int) -> socket.socket:
     return socket.create_server((host, port), family=family)
 
 
-def _server(app: SandboxApp, **options: Any) -> uvicorn.Server:
+def _server(app: SandboxApp, limits: ServerLimits | None, **options: Any) -> uvicorn.Server:
     try:
         import uvicorn
     except ModuleNotFoundError as exc:
@@ -110,8 +111,18 @@ def _server(app: SandboxApp, **options: Any) -> uvicorn.Server:
             "serving the sandbox needs uvicorn: pip install 'venuekit[sandbox]'", name=exc.name
         ) from exc
 
+    limits = limits if limits is not None else ServerLimits()
     # date_header=False: the app sets Date from the venue's (possibly skewed) sandbox clock.
-    config = uvicorn.Config(app, lifespan="on", date_header=False, **options)
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        date_header=False,
+        http=guarded_protocol(limits),
+        limit_concurrency=limits.max_connections + 1,  # uvicorn: 503 from len(...) >= limit
+        h11_max_incomplete_event_size=limits.max_head_bytes,
+        backlog=2 * limits.max_connections,
+        **options,
+    )
     return uvicorn.Server(config)
 
 
@@ -128,6 +139,7 @@ def run_in_thread(
     host: str = "127.0.0.1",
     port: int = 0,
     config: SandboxConfig | None = None,
+    limits: ServerLimits | None = None,
 ) -> Iterator[RunningSandbox]:
     """Serve the sandbox with uvicorn in a background thread for the duration of a ``with``.
 
@@ -143,7 +155,7 @@ def run_in_thread(
         ...     httpx.get(f"{sandbox.exchange_url}/time").json()
     """
     app = _resolve_app(app, config)
-    server = _server(app, log_config=None, log_level="warning", access_log=False)
+    server = _server(app, limits, log_config=None, log_level="warning", access_log=False)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     thread = threading.Thread(
@@ -170,6 +182,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 0,
     config: SandboxConfig | None = None,
+    limits: ServerLimits | None = None,
     on_ready: Callable[[RunningSandbox], None] | None = None,
 ) -> None:
     """Serve the sandbox with uvicorn in this thread until the process is interrupted.
@@ -183,7 +196,7 @@ def serve(
         OSError: the address cannot be bound.
     """
     app = _resolve_app(app, config)
-    server = _server(app, log_level="info", access_log=True)
+    server = _server(app, limits, log_level="info", access_log=True)
     sock = _bind(host, port)
     try:
         if on_ready is not None:

@@ -58,28 +58,36 @@ class ExchangeOrder:
 
 @attrs.frozen
 class IntxInstrument:
-    """An INTX instrument: numeric id, UUID and symbol."""
+    """An INTX instrument: id (the venue's ``xxxxxxxx-0-0`` form), UUID and symbol."""
 
-    instrument_id: int
+    instrument_id: str
     instrument_uuid: str
     symbol: str
 
 
-#: The instruments the sandbox's INTX orders trade (fake ids, the docs' shapes).
+#: The instruments the sandbox's INTX orders trade (fake ids in the recorded answers' shapes).
 INTX_INSTRUMENTS: tuple[IntxInstrument, ...] = (
-    IntxInstrument(1000000000000101, "5a4db0c0-0000-4000-8000-00000000b001", "BTC-PERP"),
-    IntxInstrument(1000000000000102, "5a4db0c0-0000-4000-8000-00000000b002", "ETH-PERP"),
-    IntxInstrument(1000000000000103, "5a4db0c0-0000-4000-8000-00000000b003", "SOL-PERP"),
+    IntxInstrument("sbxb0001-0-0", "5a4db0c0-0000-4000-8000-00000000b001", "BTC-PERP"),
+    IntxInstrument("sbxb0002-0-0", "5a4db0c0-0000-4000-8000-00000000b002", "ETH-PERP"),
+    IntxInstrument("sbxb0003-0-0", "5a4db0c0-0000-4000-8000-00000000b003", "SOL-PERP"),
 )
+
+#: How generated INTX order ids look: ``recorded`` like the real venue's answers
+#: (``2v2ckc1g-1-0``), ``numeric`` like the docs' example (17 digits).
+IntxIdForm = Literal["recorded", "numeric"]
 
 
 @attrs.frozen
 class IntxOrder:
-    """A Coinbase INTX order, with what `OrderResult_v1` reports about it."""
+    """A Coinbase INTX order, with what `OrderResult_v1` reports about it.
 
-    order_id: int
+    Ids are strings: the venue's ``2v2ckc1g-1-0`` form, or 17 digits (the docs' example).
+    """
+
+    order_id: str
+    order_uuid: str
     client_order_id: str
-    portfolio_id: int
+    portfolio_id: str
     portfolio_uuid: str
     instrument: IntxInstrument
     side: Literal["BUY", "SELL"]
@@ -112,6 +120,20 @@ def _uuid4(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_ORDER_UUIDS = uuid.UUID("5a4db0c0-0000-4000-8000-0000000000a0")  # uuid5 namespace, ours
+
+
+def _intx_order_id(rng: random.Random, form: IntxIdForm) -> str:
+    """A fresh INTX order id, ``[0-9a-z]{8}-1-0`` or 17 digits, from one draw of 17 digits
+    (a seed gives the same orders whatever the form; ``numeric`` gives the ids of old)."""
+    number = rng.randrange(10**16, 10**17)
+    if form == "numeric":
+        return str(number)
+    digits = [_BASE36[number // 36**i % 36] for i in range(8)]
+    return "".join(digits) + "-1-0"
+
+
 _EXCHANGE_PRODUCTS = (("BTC-USD", 30000, 70000), ("ETH-USD", 1500, 4000), ("SOL-USD", 20, 250))
 _INTX_PRICES = {"BTC-PERP": (30000, 70000), "ETH-PERP": (1500, 4000), "SOL-PERP": (20, 250)}
 
@@ -128,6 +150,7 @@ class SandboxState:
         seed: seeds the id and price generator: the same seed gives the same orders.
         orders_per_venue: orders seeded for each venue's account.
         clock: seconds since the epoch, for INTX submit and cancel times.
+        intx_id_form: how generated INTX order ids look (`IntxIdForm`); any form can be added.
 
     Example:
         >>> from venuekit.sandbox import DEFAULT_CREDENTIALS
@@ -145,16 +168,18 @@ class SandboxState:
         seed: int = 0,
         orders_per_venue: int = 5,
         clock: Callable[[], float],
+        intx_id_form: IntxIdForm = "recorded",
     ) -> None:
         self._credentials = credentials
+        self._intx_id_form: IntxIdForm = intx_id_form
         self._clock = clock
         # Not for cryptography: fake ids and prices that a seed reproduces.
         self._rng = random.Random(f"venuekit-sandbox/orders/{seed}")  # noqa: S311
         self._lock = threading.Lock()
         self._exchange: dict[str, ExchangeOrder] = {}
         self._exchange_by_client: dict[tuple[str, str], str] = {}  # (profile, client_oid) -> id
-        self._intx: dict[int, IntxOrder] = {}
-        self._intx_by_client: dict[tuple[int, str], int] = {}  # (portfolio, client id) -> id
+        self._intx: dict[str, IntxOrder] = {}
+        self._intx_by_client: dict[tuple[str, str], str] = {}  # (portfolio, client id) -> id
         self._loopring: dict[str, LoopringOrder] = {}  # lower-case hash -> order
         self._loopring_by_client: dict[tuple[int, str], str] = {}  # (account, client id) -> key
         for _ in range(orders_per_venue):
@@ -206,9 +231,10 @@ class SandboxState:
     def add_intx_order(
         self,
         *,
-        order_id: int | None = None,
+        order_id: str | int | None = None,
+        order_uuid: str | None = None,
         client_order_id: str | None = None,
-        portfolio_id: int | None = None,
+        portfolio_id: str | int | None = None,
         portfolio_uuid: str | None = None,
         symbol: str | None = None,
         side: Literal["BUY", "SELL"] | None = None,
@@ -216,6 +242,9 @@ class SandboxState:
         size: Decimal | str | None = None,
     ) -> IntxOrder:
         """Add an open INTX order; unset fields are generated (portfolio: the sandbox's).
+
+        ``order_id`` may take any form the venue uses (``2v2ckc1g-1-0``, 17 digits); an int is
+        stored as its decimal string.
 
         Raises:
             ValueError: unknown symbol, or the order id / client order id is already used.
@@ -232,10 +261,13 @@ class SandboxState:
                     raise ValueError(f"unknown INTX symbol {symbol!r}; the sandbox lists {known}")
                 instrument = found[0]
             low, high = _INTX_PRICES[instrument.symbol]
+            new_id = str(_given(order_id, lambda: _intx_order_id(rng, self._intx_id_form)))
             order = IntxOrder(
-                order_id=_given(order_id, lambda: rng.randrange(10**16, 10**17)),  # 17 digits
+                order_id=new_id,
+                # Derived, not drawn: the seed's sequence of orders stays what it was.
+                order_uuid=_given(order_uuid, lambda: str(uuid.uuid5(_ORDER_UUIDS, new_id))),
                 client_order_id=_given(client_order_id, lambda: f"sbx{rng.getrandbits(48):012x}"),
-                portfolio_id=_given(portfolio_id, lambda: account.portfolio_id),
+                portfolio_id=str(_given(portfolio_id, lambda: account.portfolio_id)),
                 portfolio_uuid=_given(portfolio_uuid, lambda: account.portfolio_uuid),
                 instrument=instrument,
                 side=_given(side, lambda: rng.choice(("BUY", "SELL"))),
@@ -245,7 +277,7 @@ class SandboxState:
             )
             client_key = (order.portfolio_id, order.client_order_id)
             if order.order_id in self._intx:
-                raise ValueError(f"INTX order id {order.order_id} already exists")
+                raise ValueError(f"INTX order id {order.order_id!r} already exists")
             if client_key in self._intx_by_client:
                 raise ValueError(
                     f"client order id {order.client_order_id!r} already used in this portfolio"
@@ -326,11 +358,11 @@ class SandboxState:
             return CancelOutcome.CANCELLED, order
 
     def cancel_intx(
-        self, *, portfolio_id: int, ref: str, now: float
+        self, *, portfolio_id: str, ref: str, now: float
     ) -> tuple[CancelOutcome, IntxOrder | None]:
         """Cancel an INTX order of the portfolio by exchange order id, else client order id."""
         with self._lock:
-            order = self._intx.get(int(ref)) if ref.isascii() and ref.isdigit() else None
+            order = self._intx.get(ref)
             if order is None or order.portfolio_id != portfolio_id:
                 order_id = self._intx_by_client.get((portfolio_id, ref))
                 order = self._intx.get(order_id) if order_id is not None else None
