@@ -109,7 +109,7 @@ class ProgressBar:
 
 
 def _fate(outcome: CancelOutcome) -> str:
-    return str(getattr(outcome, "fate", "finished"))
+    return outcome.fate.value
 
 
 class Report:
