@@ -72,8 +72,7 @@ class HoldingApp(SandboxApp):
             target = scope.get("raw_path", b"").decode() + "?" + scope["query_string"].decode()
             if any(held in target for held in self.held):
                 self.waiting.append(target)
-                while not self._gate.is_set():
-                    await anyio.sleep(0.01)
+                await anyio.to_thread.run_sync(self._gate.wait)
         await super().__call__(scope, receive, send)
 
 

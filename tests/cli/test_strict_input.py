@@ -74,7 +74,9 @@ CSV_CASES: list[tuple[str, Callable[[list[str]], list[str]], str]] = [
     ("too few values", lambda rows: with_line(rows, 5, "loopring,0x1"), "line 5: 2 values"),
     (
         "missing field for its venue",
-        lambda rows: with_line(rows, 3, rows[1].split(",")[0] + "," + rows[1].split(",")[1] + ",,,"),
+        lambda rows: with_line(
+            rows, 3, rows[1].split(",")[0] + "," + rows[1].split(",")[1] + ",,,"
+        ),
         "line 3: portfolio is required",
     ),
     (
@@ -83,7 +85,7 @@ CSV_CASES: list[tuple[str, Callable[[list[str]], list[str]], str]] = [
         "line 4: loopring does not take product_id",
     ),
     ("unknown venue", lambda rows: with_line(rows, 2, "kraken,1,,,"), "line 2: unknown venue"),
-    ("both ids", lambda rows: with_line(rows, 6, "loopring,,,,0x1"), None),  # valid: control
+    ("unchanged", lambda rows: rows, None),  # the control: the valid file is sent
     ("control character", lambda rows: with_line(rows, 2, "loopring,,,,0x1\x07"), "line 2:"),
 ]
 
@@ -122,7 +124,10 @@ def test_a_bad_csv_line_is_a_usage_error_naming_it_and_nothing_is_sent(
         (HEADER + "\n", "no orders in the input"),
         (HEADER + "\n\n\n", "no orders in the input"),
         ("coinbase_exchange,6c77a656-f125-45ce-b201-5588d13107a8\n", "line 1: no header row"),
-        ("order_id,product_id\n6c77a656-f125-45ce-b201-5588d13107a8,BTC-USD\n", "line 1: the header has no venue column"),
+        (
+            "order_id,product_id\n6c77a656-f125-45ce-b201-5588d13107a8,BTC-USD\n",
+            "line 1: the header has no venue column",
+        ),
         ("venue,order_idd\ncoinbase_exchange,1\n", "line 1: unknown column 'order_idd'"),
         ("venue,order_id,Order-Id\nloopring,1,1\n", "line 1: column 'order_id' appears twice"),
     ],
@@ -157,10 +162,19 @@ JSONL_CASES = [
     ('{"venue": "loopring", "order_hash": "0x1"}\n{not json\n', "line 2: not JSON"),
     ('{"venue": "loopring", "order_hash": "0x1"}\n\n[1, 2]\n', "line 3: expected a JSON object"),
     ('{"venue": "loopring", "order_hash": "0x1", "order_hash": "0x2"}\n', "line 1: not JSON"),
-    ('{"venue": "loopring", "order_hash": "0x1"}\n{"venue": "loopring", "hash": "0x2"}\n', "line 2: unknown field 'hash'"),
-    ('{"venue": "loopring", "order_hash": "0x1"}\n{"order_hash": "0x2"}\n', "line 2: venue is required"),
+    (
+        '{"venue": "loopring", "order_hash": "0x1"}\n{"venue": "loopring", "hash": "0x2"}\n',
+        "line 2: unknown field 'hash'",
+    ),
+    (
+        '{"venue": "loopring", "order_hash": "0x1"}\n{"order_hash": "0x2"}\n',
+        "line 2: venue is required",
+    ),
     ('{"venue": "loopring"}\n', "line 1: order_hash or client_order_id is required"),
-    ('{"venue": "loopring", "order_hash": "0x1", "portfolio": "p"}\n', "line 1: loopring does not take portfolio"),
+    (
+        '{"venue": "loopring", "order_hash": "0x1", "portfolio": "p"}\n',
+        "line 1: loopring does not take portfolio",
+    ),
     ('{"venue": "loopring", "order_hash": ["0x1"]}\n', "line 1: order_hash must be a str"),
     ("\n\n", "no orders in the input"),
 ]
@@ -216,15 +230,16 @@ def test_cancel_checks_its_order_before_sending(
     nothing_sent(served)
 
 
-def test_json_integers_keep_their_digits(
+def test_json_integers_are_accepted_as_ids_and_accounts(
     served: RunningSandbox, kit: Any, capsys: Any, tmp_path: Path
 ) -> None:
-    intx = served.state.intx_orders()[0]
-    portfolio = served.credentials.intx.portfolio_uuid
+    ring = served.state.loopring_orders()[0]
+    account = served.credentials.loopring.account_id
     path = tmp_path / "orders.jsonl"
-    path.write_text(f'{{"venue": "coinbase_intx", "order_id": {intx.order_id}, "portfolio": "{portfolio}"}}\n')
+    row = {"venue": "loopring", "order_hash": ring.hash, "account_id": account}
+    path.write_text("\n" + json.dumps(row) + "\n")
     code, out, _ = run_file(capsys, kit, served, path, "--json")
     assert code == 0, out
     (line,) = [json.loads(text) for text in out.splitlines()]
-    assert line["request"]["order_id"] == str(intx.order_id)
-    assert line["line"] == 1
+    assert line["request"] == row
+    assert line["line"] == 2

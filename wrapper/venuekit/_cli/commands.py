@@ -183,8 +183,8 @@ without orders is a usage error (exit 2) naming its line, and nothing is sent.
 
 output: one line per order, printed as soon as its outcome is known (completion order):
   STATUS  line N VENUE FIELD=VALUE ...: DETAIL (K attempts)
-STATUS is ok, done (already done or not found, with --already-done-ok), FAILED, INFLIGHT
-(interrupted while sent: may have reached the venue) or NOTSENT. --json prints one JSON object
+STATUS is ok, done (already done or not found, with --already-done-ok), FAILED, UNKNOWN
+(in flight when interrupted: may have reached the venue) or NOTSENT (never sent). --json prints one JSON object
 per order ("index", "line", "request", "ok", "done", "fate", ...). The summary and, on a
 terminal, a progress bar go to stderr. Ctrl-C stops the batch and prints every order's fate.
 

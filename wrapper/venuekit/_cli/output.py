@@ -5,12 +5,14 @@ flushed) as soon as its fate is known, in completion order, with its input line 
 the batch, or after Ctrl-C, ``finish`` prints a line for any order not reported yet, then the
 summary on stderr, and returns the exit code.
 
-Text lines (stable; fields separated by single spaces after the padded status word)::
+Text lines (stable: STATUS padded to 7 characters, then single spaces; ``line N`` only when
+the order came from an input file)::
 
-    STATUS  [line N ]VENUE FIELD=VALUE ...: DETAIL (K attempts)
+    STATUS  line N VENUE FIELD=VALUE ...: DETAIL (K attempts)
+    ok      line 2 loopring order_hash=0x05b5...: cancelled (1 attempt)
 
 STATUS is one of ``ok`` (the venue accepted the cancel), ``done`` (already done or not found,
-counted as done by ``--already-done-ok``), ``FAILED``, ``INFLIGHT`` (interrupted while its
+counted as done by ``--already-done-ok``), ``FAILED``, ``UNKNOWN`` (interrupted while its
 request was out: it may have reached the venue) and ``NOTSENT`` (never sent). ``line N`` is the
 order's input line (``cancel-many`` only). With ``--json`` each line is one JSON object.
 """
@@ -170,10 +172,10 @@ class Report:
 
     def _status(self, outcome: CancelOutcome | None) -> str:
         if outcome is None:
-            return "INFLIGHT"
+            return "UNKNOWN"
         fate = _fate(outcome)
         if fate == "in_flight":
-            return "INFLIGHT"
+            return "UNKNOWN"
         if fate == "not_sent":
             return "NOTSENT"
         if outcome.result is not None:
@@ -188,12 +190,12 @@ class Report:
         what = " ".join(f"{k}={v}" for k, v in request.items()) or "(no order given)"
         where = f"line {order.line} " if order.line is not None else ""
         status = self._status(outcome)
-        head = f"{status:<8}{where}{venue} {what}"
+        head = f"{status:<7} {where}{venue} {what}"
         if outcome is None:  # never reported (not expected): the safe reading
             return f"{head}: fate unknown: may have reached the venue"
         attempts = f"{outcome.attempts} attempt{'s' if outcome.attempts != 1 else ''}"
-        if status == "INFLIGHT":
-            return f"{head}: interrupted in flight: may have reached the venue ({attempts})"
+        if status == "UNKNOWN":
+            return f"{head}: in flight when interrupted: may have reached the venue ({attempts})"
         if status == "NOTSENT":
             return f"{head}: never sent ({attempts})"
         if outcome.result is not None:
@@ -256,7 +258,7 @@ class Report:
                 self._print(index, self._seen.get(index))
         if self._bar is not None:
             self._bar.finish()
-        counts = {"ok": 0, "done": 0, "FAILED": 0, "INFLIGHT": 0, "NOTSENT": 0}
+        counts = {"ok": 0, "done": 0, "FAILED": 0, "UNKNOWN": 0, "NOTSENT": 0}
         for index in range(len(self._orders)):
             counts[self._status(self._seen.get(index))] += 1
         total, cancelled = len(self._orders), counts["ok"]
@@ -264,8 +266,8 @@ class Report:
         if counts["done"]:
             parts.append(f"{counts['done']} already done or not found (counted as done)")
         parts.append(f"{counts['FAILED']} not")
-        if counts["INFLIGHT"]:
-            parts.append(f"{counts['INFLIGHT']} in flight (may have reached the venue)")
+        if counts["UNKNOWN"]:
+            parts.append(f"{counts['UNKNOWN']} in flight (may have reached the venue)")
         if counts["NOTSENT"]:
             parts.append(f"{counts['NOTSENT']} never sent")
         summary = ", ".join(parts)
@@ -285,7 +287,7 @@ class Report:
             return EXIT_INTERRUPTED
         if any(isinstance(o.error, _SETUP_ERRORS) for o in self._seen.values()):
             return EXIT_USAGE
-        if counts["FAILED"] or counts["INFLIGHT"] or counts["NOTSENT"]:
+        if counts["FAILED"] or counts["UNKNOWN"] or counts["NOTSENT"]:
             return EXIT_SOME_FAILED
         return EXIT_OK
 
