@@ -42,7 +42,11 @@ class Harness:
     loopring = venuekit.LoopringCredentials(
         api_key="test-loopring-api-key-0001", eddsa_private_key="0x1234abcd", account_id=10001
     )
+    deribit = venuekit.DeribitCredentials(
+        client_id="test-deribit-client-0001", client_secret="test-deribit-client-secret-0001"
+    )
     base_urls: ClassVar[dict[str, str]] = {
+        "deribit": "https://deribit.test/api/v2",
         "coinbase_exchange": "https://exchange.test",
         "coinbase_intx": "https://intx.test",
         "loopring": "https://loopring.test",
@@ -75,6 +79,7 @@ class Harness:
             "coinbase_exchange": self.exchange,
             "coinbase_intx": self.intx,
             "loopring": self.loopring,
+            "deribit": self.deribit,
             "base_urls": self.base_urls,
             "transport": httpx.MockTransport(record),
             **({"clock": self.clock} if self.clock is not None else {}),

@@ -449,25 +449,26 @@ def test_transport_failures_raise_transport_error(
 
 def test_secrets_never_appear_in_errors(harness: Any) -> None:
     creds = harness.exchange
-    echo = f"<pre>CB-ACCESS-KEY: {creds.api_key}\nCB-ACCESS-PASSPHRASE: {creds.passphrase}</pre>"
+    echo = f"<pre>CB-ACCESS-KEY: {creds.api_key}\nCB-ACCESS-PASSPHRASE: {creds.passphrase.reveal()}</pre>"
     with pytest.raises(errors.VenueError) as caught:
         harness.run(harness.raw(400, echo.encode()), EXCHANGE_CANCEL)
     with pytest.raises(errors.AuthenticationError) as caught2:
         harness.run(
-            harness.json(401, {"message": f"bad passphrase {creds.passphrase}"}), EXCHANGE_CANCEL
+            harness.json(401, {"message": f"bad passphrase {creds.passphrase.reveal()}"}),
+            EXCHANGE_CANCEL,
         )
     for error in (caught.value, caught2.value):
         for text in (str(error), repr(error), error.message):
-            assert creds.passphrase not in text
+            assert creds.passphrase.reveal() not in text
             assert creds.api_key not in text
-            assert creds.api_secret not in text
+            assert creds.api_secret.reveal() not in text
         assert "[REDACTED]" in error.message
 
 
 def test_client_repr_shows_no_secret(harness: Any) -> None:
     text = harness.run(harness.json(200, "x"), lambda c: _awaitable_repr(c, harness.mode))
     assert "test-passphrase" not in text
-    assert harness.exchange.api_secret not in text
+    assert harness.exchange.api_secret.reveal() not in text
     assert "coinbase_exchange='https://exchange.test'" in text
 
 

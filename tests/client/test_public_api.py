@@ -48,6 +48,10 @@ INTENDED = {
     "LoopringCancelResponse",
     "OutcomeFate",
     "Interrupted",
+    # Deribit (issue 12) and the secret type (issue 11)
+    "DeribitCredentials",
+    "CoinbaseCdpCredentials",
+    "Secret",
 }
 
 

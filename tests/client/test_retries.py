@@ -8,6 +8,8 @@ on a fake clock.
 from __future__ import annotations
 
 import email.utils
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import Callable
@@ -24,15 +26,21 @@ from venuekit.testing import FakeClock
 EXCHANGE_CANCEL = lambda c: c.coinbase_exchange.cancel_order(order_id="abc")  # noqa: E731
 INTX_CANCEL = lambda c: c.coinbase_intx.cancel_order(order_id="123", portfolio="p1")  # noqa: E731
 LOOPRING_CANCEL = lambda c: c.loopring.cancel_order(order_hash="0xabc")  # noqa: E731
+DERIBIT_CANCEL = lambda c: c.deribit.cancel_order(order_id="ETH-349249")  # noqa: E731
 CANCELS = {
     Venue.COINBASE_EXCHANGE: EXCHANGE_CANCEL,
     Venue.COINBASE_INTX: INTX_CANCEL,
     Venue.LOOPRING: LOOPRING_CANCEL,
+    Venue.DERIBIT: DERIBIT_CANCEL,
 }
 SUCCESS = {
     Venue.COINBASE_EXCHANGE: "abc",
     Venue.COINBASE_INTX: {"order_id": 123, "event_type": "CANCELED", "order_status": "DONE"},
     Venue.LOOPRING: {"hash": "0xabc", "status": "cancelled", "isIdempotent": False},
+    Venue.DERIBIT: {
+        "jsonrpc": "2.0",
+        "result": {"order_id": "ETH-349249", "order_state": "cancelled", "label": ""},
+    },
 }
 SIGNATURE_HEADERS = {
     Venue.COINBASE_EXCHANGE: (
@@ -48,6 +56,7 @@ SIGNATURE_HEADERS = {
         "CB-ACCESS-SIGN",
     ),
     Venue.LOOPRING: ("X-API-KEY", "X-API-SIG"),
+    Venue.DERIBIT: ("Authorization",),
 }
 
 Answer = Callable[[httpx.Request], httpx.Response]
@@ -108,6 +117,19 @@ def test_every_retry_is_signed_afresh_with_one_of_each_header(harness: Any, venu
         for name in SIGNATURE_HEADERS[venue]:
             assert len(request.headers.get_list(name)) == 1, name
     if venue is Venue.LOOPRING:
+        return
+    if venue is Venue.DERIBIT:  # a fresh nonce and a signature over each request, recomputed
+        secret = harness.deribit.client_secret.reveal().encode()
+        nonces = set()
+        for request in harness.requests:
+            scheme, _, fields = request.headers["Authorization"].partition(" ")
+            parts = dict(item.split("=", 1) for item in fields.split(","))
+            data = f"GET\n{request.url.raw_path.decode()}\n\n"
+            string = f"{parts['ts']}\n{parts['nonce']}\n{data}".encode()
+            assert scheme == "deri-hmac-sha256"
+            assert parts["sig"] == hmac.new(secret, string, hashlib.sha256).hexdigest()
+            nonces.add(parts["nonce"])
+        assert len(nonces) == 3
         return
     stamps = [float(r.headers["CB-ACCESS-TIMESTAMP"]) for r in harness.requests]
     assert stamps[1] - stamps[0] == pytest.approx(100, abs=2)
@@ -317,11 +339,16 @@ ALREADY_DONE = {
     Venue.COINBASE_EXCHANGE: (400, {"message": "Order already done"}),
     Venue.COINBASE_INTX: (400, {"title": "Order already done", "status": 400}),
     Venue.LOOPRING: (400, {"resultInfo": {"code": 102117, "message": "no orders to cancel"}}),
+    Venue.DERIBIT: (400, {"jsonrpc": "2.0", "error": {"code": 11044, "message": "not_open_order"}}),
 }
 NOT_FOUND = {
     Venue.COINBASE_EXCHANGE: (404, {"message": "NotFound"}),
     Venue.COINBASE_INTX: (404, {"title": "Order not found", "status": 404}),
     Venue.LOOPRING: (400, {"resultInfo": {"code": 107003, "message": "order does not exist"}}),
+    Venue.DERIBIT: (
+        400,
+        {"jsonrpc": "2.0", "error": {"code": 10004, "message": "order_not_found"}},
+    ),
 }
 
 

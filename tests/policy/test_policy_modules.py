@@ -7,9 +7,9 @@ import types
 
 import pytest
 
-from venuekit import _clock, _engine, _policy, _ratelimit
+from venuekit import _clock, _engine, _policy, _ratelimit, _steps
 
-MODULES = [_policy, _engine, _ratelimit, _clock]
+MODULES = [_policy, _engine, _steps, _ratelimit, _clock]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from venuekit import Venue
 from venuekit._credentials import CoinbaseCdpCredentials
-from venuekit._models import Venue
 from venuekit.auth import SIGN_AT, DeribitTokenAuth
 from venuekit.errors import AuthenticationError, RateLimited, VenueError
 

@@ -33,13 +33,16 @@ from venuekit import errors, testing
 from venuekit._bulk import CancelOutcome, OutcomeFate
 from venuekit._client import AsyncClient, Client
 from venuekit._credentials import (
+    CoinbaseCdpCredentials,
     CoinbaseExchangeCredentials,
     CoinbaseIntxCredentials,
+    DeribitCredentials,
     LoopringCredentials,
 )
-from venuekit._engine import Event
 from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._ratelimit import RateLimit
+from venuekit._secret import Secret
+from venuekit._steps import Event
 from venuekit._venues import Venue
 from venuekit._venues._request import CancelRequest
 from venuekit._venues.loopring import LoopringCancelResponse
@@ -71,8 +74,10 @@ __all__ = [
     "CancelResult",
     "CancelState",
     "Client",
+    "CoinbaseCdpCredentials",
     "CoinbaseExchangeCredentials",
     "CoinbaseIntxCredentials",
+    "DeribitCredentials",
     "Event",
     "GroupCancelResult",
     "Interrupted",
@@ -86,6 +91,7 @@ __all__ = [
     "RateLimit",
     "RateLimited",
     "ResponseTooLarge",
+    "Secret",
     "TransportError",
     "Venue",
     "VenueAnswerError",

@@ -54,9 +54,9 @@ from venuekit._constants import (
     DERIBIT_TOKEN_REFRESH_FRACTION,
 )
 from venuekit._credentials import CoinbaseCdpCredentials, DeribitCredentials
-from venuekit._models import Venue
 from venuekit._secret import Secret, redact
 from venuekit._signing import cdp, deribit
+from venuekit._venues._spec import Venue
 from venuekit.errors import AuthenticationError, RateLimited, VenueError, VenueUnavailable
 
 __all__ = ["DeribitHmacAuth", "DeribitTokenAuth", "random_nonce"]

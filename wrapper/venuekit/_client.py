@@ -1,51 +1,41 @@
 """``Client`` and ``AsyncClient``: construction, the typed venue handles, and closing.
 
-A cancel goes down one way and comes back up: handle -> ``_prepare`` (the venue's ``Action``
-builds and checks the request, ``InvalidRequest`` before any I/O) -> ``venuekit._engine.flow``
-(the whole call, no I/O) driven by ``venuekit._drive`` (``drive_sync`` / ``drive_async``) ->
-``venuekit._http`` (the bytes on the wire) and back. The two clients differ only in which
-driver they use and how they close. See the README's architecture section for the walk.
-
-Environment variables read by ``from_env`` are each venue's (``VenueSpec.credentials[*].env``),
-plus ``VENUEKIT_<VENUE>_BASE_URL``; the README lists them.
+A cancel goes down and comes back up: handle (``_handles``) -> ``_plan.plan_call`` (the venue's
+``Action`` checks the arguments) -> ``_engine.flow`` driven by ``_drive`` -> ``_http`` and back.
+The two clients differ only in their driver and how they close (README: Architecture).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, Unpack
 
-import attrs
 import httpx
 
 from venuekit._bulk import (
     CancelOutcome,
     OnOutcome,
     Progress,
-    check_batch_deadline,
-    check_concurrency,
-    check_request,
     run_many_async,
     run_many_sync,
 )
 from venuekit._clock import SYSTEM_CLOCK, Clock
-from venuekit._config import (
-    RateLimits,
-    Timeout,
-    build_config,
-    check_policy,
-    check_timeout,
-    credentials_from_env,
-    not_configured,
-)
+from venuekit._config import RateLimits, Timeout, build_config, credentials_from_env, not_configured
 from venuekit._constants import BULK_CONCURRENCY, RETRY_ATTEMPTS, RETRY_DEADLINE
 from venuekit._drive import drive_async, drive_sync
-from venuekit._engine import Call, Event, flow
+from venuekit._engine import Call, flow
+from venuekit._handles import (
+    CoinbaseExchangeVenue,
+    CoinbaseIntxVenue,
+    DeribitVenue,
+    LoopringVenue,
+    Options,
+)
 from venuekit._http import open_async_client, open_client
 from venuekit._models import CancelResult
+from venuekit._plan import name_venue_keywords, plan_batch, plan_call
 from venuekit._ratelimit import InProcessBudget
+from venuekit._steps import Event
 from venuekit._venues import REGISTRY, Venue, VenueCredentials
 from venuekit._venues._request import CancelRequest
 
@@ -54,158 +44,13 @@ __all__ = [
     "Client",
     "CoinbaseExchangeVenue",
     "CoinbaseIntxVenue",
+    "DeribitVenue",
     "LoopringVenue",
 ]
 
 _R = TypeVar("_R")
 _T = TypeVar("_T")
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
-
-
-@attrs.frozen(kw_only=True)
-class _Options:
-    """Per-call overrides of the client's knobs; ``None`` keeps the client's value."""
-
-    attempts: int | None = None
-    deadline: float | None = None
-    timeout: Timeout = None
-
-
-_Submit = Callable[[Venue, str, Mapping[str, object], _Options], Any]
-
-
-class _Handle(Generic[_R]):
-    """What every venue handle shares: it hands its arguments to the client, as a mapping."""
-
-    _venue: Venue
-
-    def __init__(self, submit: _Submit) -> None:
-        self._submit = submit
-
-    def _cancel(self, arguments: Mapping[str, object], options: _Options) -> _R:
-        result: _R = self._submit(self._venue, "cancel", arguments, options)
-        return result
-
-
-class CoinbaseExchangeVenue(_Handle[_R]):
-    """Cancel orders on Coinbase Exchange (live); reached as ``client.coinbase_exchange``.
-
-    Example::
-
-        result = client.coinbase_exchange.cancel_order(order_id=order_id, product_id="BTC-USD")
-    """
-
-    _venue = Venue.COINBASE_EXCHANGE
-
-    def cancel_order(
-        self,
-        *,
-        order_id: str | None = None,
-        client_oid: str | None = None,
-        product_id: str | None = None,
-        profile_id: str | None = None,
-        attempts: int | None = None,
-        deadline: float | None = None,
-        timeout: Timeout = None,
-    ) -> _R:
-        """Cancel one order by exchange ``order_id`` or by ``client_oid`` (exactly one).
-
-        ``client_oid`` may carry the ``client:`` namespace or not; it is sent with it exactly
-        once. ``product_id`` is recommended by Coinbase (avoids a race). ``attempts``,
-        ``deadline`` (seconds for the whole call) and ``timeout`` (per attempt) override the
-        client's for this call. Returns a ``CancelResult`` (``AsyncClient``: awaitable). Raises
-        ``InvalidRequest`` before any I/O for bad arguments, and the ``venuekit.errors`` class
-        matching the venue's last answer once retries are exhausted.
-
-        Example: ``client.coinbase_exchange.cancel_order(client_oid="8fd1...", product_id="BTC-USD")``
-        """
-        arguments = {
-            "order_id": order_id,
-            "client_oid": client_oid,
-            "product_id": product_id,
-            "profile_id": profile_id,
-        }
-        return self._cancel(
-            arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout)
-        )
-
-
-class CoinbaseIntxVenue(_Handle[_R]):
-    """Cancel orders on Coinbase INTX (retired 1 October 2026); reached as ``client.coinbase_intx``.
-
-    Example::
-
-        result = client.coinbase_intx.cancel_order(order_id="2v2ckc1g-1-0", portfolio=pid)
-    """
-
-    _venue = Venue.COINBASE_INTX
-
-    def cancel_order(
-        self,
-        *,
-        order_id: str | None = None,
-        client_order_id: str | None = None,
-        portfolio: str,
-        attempts: int | None = None,
-        deadline: float | None = None,
-        timeout: Timeout = None,
-    ) -> _R:
-        """Cancel one order by its exchange ``order_id`` or ``client_order_id`` in ``portfolio``.
-
-        Returns a ``CancelResult`` whose ``response`` is the generated ``OrderResultV1`` and
-        whose ``price``/``size`` are exact ``Decimal``. ``attempts``, ``deadline`` and
-        ``timeout`` override the client's for this call. Raises ``InvalidRequest`` before any
-        I/O for bad arguments, and the ``venuekit.errors`` class matching the venue's answer.
-
-        Example: ``client.coinbase_intx.cancel_order(order_id="2v2ckc1g-1-0", portfolio="1wp37qsc-1-0")``
-        """
-        arguments = {
-            "order_id": order_id,
-            "client_order_id": client_order_id,
-            "portfolio": portfolio,
-        }
-        return self._cancel(
-            arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout)
-        )
-
-
-class LoopringVenue(_Handle[_R]):
-    """Cancel orders on Loopring v3 (reported offline since mid-2026); ``client.loopring``.
-
-    Example::
-
-        result = client.loopring.cancel_order(order_hash="0x05a9...")
-    """
-
-    _venue = Venue.LOOPRING
-
-    def cancel_order(
-        self,
-        *,
-        order_hash: str | None = None,
-        client_order_id: str | None = None,
-        account_id: int | None = None,
-        attempts: int | None = None,
-        deadline: float | None = None,
-        timeout: Timeout = None,
-    ) -> _R:
-        """Cancel one order by ``order_hash`` or ``client_order_id`` (exactly one).
-
-        ``account_id`` defaults to the credentials' account. Returns a ``CancelResult`` whose
-        ``response`` is a ``LoopringCancelResponse``. ``attempts``, ``deadline`` and ``timeout``
-        override the client's for this call. Raises ``InvalidRequest`` before any I/O for bad
-        arguments, and the ``venuekit.errors`` class matching the venue's answer.
-
-        Example: ``client.loopring.cancel_order(client_order_id="my-order-7")``
-        """
-        arguments = {
-            "order_hash": order_hash,
-            "client_order_id": client_order_id,
-            "account_id": account_id,
-        }
-        return self._cancel(
-            arguments, _Options(attempts=attempts, deadline=deadline, timeout=timeout)
-        )
 
 
 class _BaseClient(Generic[_HttpT, _R]):
@@ -253,13 +98,14 @@ class _BaseClient(Generic[_HttpT, _R]):
             CoinbaseExchangeVenue[_R](self._submit),
             CoinbaseIntxVenue[_R](self._submit),
             LoopringVenue[_R](self._submit),
+            DeribitVenue[_R](self._submit),
         )
 
     def _open(self, base_url: str, kind: Any, credentials: object, transport: Any) -> _HttpT:
         raise NotImplementedError
 
     def _submit(
-        self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options
+        self, venue: Venue, action: str, arguments: Mapping[str, object], options: Options
     ) -> _R:
         raise NotImplementedError
 
@@ -325,6 +171,11 @@ class _BaseClient(Generic[_HttpT, _R]):
         return self._handle(Venue.LOOPRING, self._handles[2])
 
     @property
+    def deribit(self) -> DeribitVenue[_R]:
+        """Deribit (Deribit or Coinbase CDP keys); ``VenueNotConfigured`` without credentials."""
+        return self._handle(Venue.DERIBIT, self._handles[3])
+
+    @property
     def venues(self) -> frozenset[Venue]:
         """The venues this client has credentials for."""
         return frozenset(self._config.targets)
@@ -333,58 +184,24 @@ class _BaseClient(Generic[_HttpT, _R]):
         venues = ", ".join(f"{v.value}={t.base_url!r}" for v, t in self._config.targets.items())
         return f"{type(self).__name__}({venues})"
 
-    # -- one call, planned ----------------------------------------------------------------------
+    # -- one call -------------------------------------------------------------------------------
 
     def _call(
-        self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options
+        self, venue: Venue, action: str, arguments: Mapping[str, object], options: Options
     ) -> Call[Any]:
-        """Check the arguments and plan the call; ``InvalidRequest`` before any I/O."""
-        target = self._config.targets.get(venue)
-        if target is None:
-            raise not_configured(venue)
-        spec = target.spec
-        act = spec.cancel if action == "cancel" else spec.actions[action]
-        policy = self._config.policy
-        if options.attempts is not None or options.deadline is not None:
-            policy = check_policy(
-                options.attempts if options.attempts is not None else policy.attempts,
-                options.deadline if options.deadline is not None else policy.deadline,
-            )
-        return Call(
-            target=target,
-            prepared=act.prepare(arguments, target.credentials),
-            action=act,
-            policy=policy,
-            timeout=self._config.timeout
-            if options.timeout is None
-            else check_timeout(options.timeout),
-            on_event=self._on_event,
-        )
+        return plan_call(self._config, venue, action, arguments, options, on_event=self._on_event)
 
-    def _bulk_options(
-        self, attempts: int | None, deadline: float | None, timeout: Timeout
-    ) -> _Options:
-        """Per-call options, checked once for a whole batch."""
-        if attempts is not None or deadline is not None:
-            check_policy(
-                attempts if attempts is not None else self._config.policy.attempts,
-                deadline if deadline is not None else self._config.policy.deadline,
-            )
-        if timeout is not None:
-            check_timeout(timeout)
-        return _Options(attempts=attempts, deadline=deadline, timeout=timeout)
-
-    def _bulk_one(self, request: CancelRequest, options: _Options) -> _R:
-        spec = check_request(request)
-        return self._submit(spec.venue, "cancel", request.arguments(), options)
+    def _batch(self, orders: Iterable[CancelRequest], **knobs: Any) -> tuple[Any, ...]:
+        return plan_batch(self._config, self._submit, orders, **knobs)
 
 
 _CLIENT_ARGS = """
     Only venues given credentials are usable; the others raise ``VenueNotConfigured``.
 
     Arguments (all keyword-only):
-        coinbase_exchange, coinbase_intx, loopring: the venues' credentials (one keyword per
-            venue, named by its ``venuekit.Venue`` value).
+        coinbase_exchange, coinbase_intx, loopring, deribit: the venues' credentials (one
+            keyword per venue, named by its ``venuekit.Venue`` value; ``deribit`` takes
+            ``DeribitCredentials`` or ``CoinbaseCdpCredentials``).
         base_urls: production URLs overridden per venue (keys: venue values).
         transport: passed to every venue's httpx client (tests, proxies); closed with the client.
         timeout: per attempt, seconds or an ``httpx.Timeout`` (default connect 5 s, read 10 s).
@@ -428,7 +245,7 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
         return open_client(base_url=base_url, auth=kind.auth(credentials), transport=transport)
 
     def _submit(
-        self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options
+        self, venue: Venue, action: str, arguments: Mapping[str, object], options: Options
     ) -> Any:
         call = self._call(venue, action, arguments, options)
         return drive_sync(
@@ -469,15 +286,17 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
             )
             failed = [o for o in outcomes if not o.ok]
         """
-        options = self._bulk_options(attempts, deadline, timeout)
-        return run_many_sync(
-            _requests(orders),
-            lambda request: self._bulk_one(request, options),
-            concurrency=check_concurrency(concurrency),
+        requests, cancel, knobs = self._batch(
+            orders,
+            concurrency=concurrency,
             progress=progress,
             on_outcome=on_outcome,
-            batch_deadline=check_batch_deadline(batch_deadline),
+            batch_deadline=batch_deadline,
+            attempts=attempts,
+            deadline=deadline,
+            timeout=timeout,
         )
+        return run_many_sync(requests, cancel, **knobs)
 
     def close(self) -> None:
         """Close every venue's connections (and the transport); later cancels raise RuntimeError.
@@ -490,12 +309,7 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -521,7 +335,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
         )
 
     async def _submit(
-        self, venue: Venue, action: str, arguments: Mapping[str, object], options: _Options
+        self, venue: Venue, action: str, arguments: Mapping[str, object], options: Options
     ) -> Any:
         call = self._call(venue, action, arguments, options)
         return await drive_async(
@@ -545,23 +359,22 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
     ) -> list[CancelOutcome]:
         """Cancel many orders across venues; exactly one ``CancelOutcome`` per input, in order.
 
-        The same contract as ``Client.cancel_many``; the cancels run as tasks of one anyio task
-        group, up to ``concurrency`` at once per venue. Cancelled (``asyncio.timeout``, task
-        cancellation), every order not yet reported goes to ``on_outcome`` first.
+        ``Client.cancel_many``'s contract, as tasks of one anyio task group. Cancelled (e.g. by
+        ``asyncio.timeout``), every order not yet reported goes to ``on_outcome`` first.
 
-        Example::
-
-            outcomes = await client.cancel_many(orders, concurrency=16)
+        Example: ``outcomes = await client.cancel_many(orders, concurrency=16)``
         """
-        options = self._bulk_options(attempts, deadline, timeout)
-        return await run_many_async(
-            _requests(orders),
-            lambda request: self._bulk_one(request, options),
-            concurrency=check_concurrency(concurrency),
+        requests, cancel, knobs = self._batch(
+            orders,
+            concurrency=concurrency,
             progress=progress,
             on_outcome=on_outcome,
-            batch_deadline=check_batch_deadline(batch_deadline),
+            batch_deadline=batch_deadline,
+            attempts=attempts,
+            deadline=deadline,
+            timeout=timeout,
         )
+        return await run_many_async(requests, cancel, **knobs)
 
     async def aclose(self) -> None:
         """Close every venue's connections (and the transport); later cancels raise RuntimeError.
@@ -574,39 +387,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
 
-def _name_venue_keywords(function: Callable[..., object]) -> None:
-    """Show each venue's credentials keyword in ``function``'s signature (``help``, IDEs).
-
-    Type checkers read them from ``VenueCredentials``; this mirrors the registry for ``inspect``.
-    """
-    signature = inspect.signature(function)
-    kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    venues = [
-        inspect.Parameter(venue.value, inspect.Parameter.KEYWORD_ONLY, default=None)
-        for venue in REGISTRY
-    ]
-    function.__signature__ = signature.replace(parameters=[*kept, *venues])  # type: ignore[attr-defined]
-
-
-_name_venue_keywords(_BaseClient.__init__)
-
-
-def _requests(orders: Iterable[CancelRequest]) -> list[CancelRequest]:
-    """The batch as a list; ``TypeError`` (nothing sent) for an entry that is no ``CancelRequest``."""
-    requests = list(orders)
-    for index, request in enumerate(requests):
-        if not isinstance(request, CancelRequest):
-            raise TypeError(
-                f"cancel_many takes venuekit.CancelRequest entries; entry {index} is a "
-                f"{type(request).__name__} (use CancelRequest.from_mapping for dicts)"
-            )
-    return requests
+name_venue_keywords(_BaseClient.__init__)

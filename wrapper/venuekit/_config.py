@@ -186,8 +186,7 @@ def _target(
     rate_key = kind.rate_key(credentials)
     bucket = None
     if limit is not None:
-        salt = "\x00".join(sorted(secrets)).encode("utf-8", "surrogatepass")
-        bucket = Bucket(spec.venue.value, key_id(rate_key, salt), limit)
+        bucket = Bucket(spec.venue.value, key_id(rate_key, secrets), limit)
     if spec.package is not None:  # load the venue's generated package with its client
         importlib.import_module(spec.package)
     return Target(

@@ -18,9 +18,9 @@ import httpx
 
 from venuekit import errors
 from venuekit._clock import Clock
-from venuekit._engine import Pause, Reserve, Send, Sleep, Step
 from venuekit._http import send, send_async
 from venuekit._ratelimit import RateBudget
+from venuekit._steps import Pause, Reserve, Send, Sleep, Step
 
 __all__ = ["drive_async", "drive_sync"]
 

@@ -16,8 +16,8 @@ It yields four kinds of step and is driven by ``venuekit._drive`` (``drive_sync`
 - ``Reserve`` / ``Pause``: book a rate-limit slot (send back the seconds to wait) / hold the
   bucket after a 429. These are steps, not calls, because a shared budget (Redis) is I/O too.
 
-    >>> Sleep(seconds=0.25)
-    Sleep(seconds=0.25)
+    >>> RetryPolicy(attempts=2).attempts
+    2
 
 The generator returns the result or raises the final ``VenueError``; it never calls back into the
 client. Time comes from one injectable ``Clock``.
@@ -33,7 +33,7 @@ import logging
 import math
 import random
 from collections.abc import Callable, Collection, Generator
-from typing import Any, Generic, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
@@ -51,20 +51,12 @@ from venuekit._policy import (
     is_testing,
 )
 from venuekit._ratelimit import Bucket
+from venuekit._secret import Secret
+from venuekit._steps import Answer, Event, Pause, Reserve, Send, Sleep, Step
 from venuekit._venues._common import PreparedCancel, RawResponse, redact
 from venuekit._venues._spec import Action, VenueSpec
 
-__all__ = [
-    "Call",
-    "Event",
-    "Pause",
-    "Reserve",
-    "Send",
-    "Sleep",
-    "Step",
-    "Target",
-    "flow",
-]
+__all__ = ["Call", "Target", "flow"]
 
 logger = logging.getLogger("venuekit")
 
@@ -72,75 +64,6 @@ T = TypeVar("T")
 
 #: Jitter source shared by every call (seeding a Random per call costs more than the call's logic).
 _JITTER = random.Random()  # noqa: S311 - jitter, not crypto
-
-
-class Answer(Protocol):
-    """What a driver sends back for ``Send``: the venue's answer, read whole."""
-
-    status_code: int
-    headers: httpx.Headers
-    content: bytes
-    received_at: float
-
-
-@attrs.frozen(kw_only=True)
-class Send:
-    """Step: send this request (signed by the venue's ``httpx.Auth`` at ``sign_at``)."""
-
-    method: str
-    url: str
-    #: Venue clock (epoch seconds) the signer must use.
-    sign_at: float
-    timeout: httpx.Timeout
-    #: Absolute ``clock.monotonic()`` time the exchange must be over by (``math.inf``: none).
-    deadline: float
-    #: ``False`` for the unsigned clock request.
-    signed: bool = True
-
-
-@attrs.frozen(kw_only=True)
-class Sleep:
-    """Step: wait ``seconds``."""
-
-    seconds: float
-
-
-@attrs.frozen(kw_only=True)
-class Reserve:
-    """Step: book a slot on ``bucket`` (store calls bounded by ``timeout``); reply: seconds to wait."""
-
-    bucket: Bucket
-    timeout: float | None
-
-
-@attrs.frozen(kw_only=True)
-class Pause:
-    """Step: book nothing on ``bucket`` for ``seconds`` (the venue said 429)."""
-
-    bucket: Bucket
-    seconds: float
-
-
-Step: TypeAlias = Send | Sleep | Reserve | Pause
-
-
-@attrs.frozen(kw_only=True)
-class Event:
-    """What the ``on_event`` hook receives: one per attempt (``kind="attempt"``) and per call.
-
-    ``retry_in`` is the wait before the next attempt (``None``: no retry). Never holds a secret.
-
-    Example: ``Client(..., on_event=lambda e: metrics.increment(e.kind, tags=[e.venue]))``
-    """
-
-    kind: str
-    venue: str
-    order_id: str | None
-    attempt: int
-    status_code: int | None
-    error: str | None
-    retry_in: float | None = None
-    state: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -152,7 +75,7 @@ class Target:
     credentials: Any = attrs.field(repr=False)
     bucket: Bucket | None
     clock: ClockOffset = attrs.field(factory=ClockOffset)
-    secrets: Collection[str] = attrs.field(default=(), repr=False)
+    secrets: Collection[Secret[str]] = attrs.field(default=(), repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -208,21 +131,25 @@ def flow(
     resynced = False
     number = 0
 
-    def emit(event: Event) -> None:
-        if call.on_event is not None:
+    def emit(kind: str, status: int | None, error: str | None, **extra: Any) -> None:
+        if call.on_event is None:
+            return
+        event = Event(
+            kind=kind,
+            venue=spec.venue,
+            order_id=prepared.order_id,
+            attempt=number,
+            status_code=status,
+            error=error,
+            **extra,
+        )
+        try:
             call.on_event(event)
+        except Exception as exc:  # a metrics hook must never change a cancel's outcome
+            logger.warning("on_event hook raised %s; ignored", type(exc).__name__)
 
     def final(error: errors.VenueError) -> errors.VenueError:
-        emit(
-            Event(
-                kind="outcome",
-                venue=spec.venue,
-                order_id=prepared.order_id,
-                attempt=number,
-                status_code=error.status_code,
-                error=type(error).__name__,
-            )
-        )
+        emit("outcome", error.status_code, type(error).__name__)
         return error.with_record(attempts=number, history=tuple(history))
 
     while True:
@@ -252,7 +179,7 @@ def flow(
         )
         expired_by_date = False
         if isinstance(reply, errors.TransportError):
-            error: errors.VenueError = attrs_venue(reply, spec.venue, target.secrets)
+            error: errors.VenueError = _transport_error(reply, spec.venue, target.secrets)
         else:
             raw = RawResponse(
                 status_code=reply.status_code,
@@ -272,34 +199,14 @@ def flow(
                     expired_by_date = abs(reading[0] - offset) > spec.clock_window - reading[1]
             else:
                 history.append(_record(number, reply, None))
-                emit(
-                    Event(
-                        kind="outcome",
-                        venue=spec.venue,
-                        order_id=prepared.order_id,
-                        attempt=number,
-                        status_code=reply.status_code,
-                        error=None,
-                        state=str(getattr(result, "state", "")) or None,
-                    )
-                )
+                emit("outcome", reply.status_code, None, state=_state(result))
                 if isinstance(result, CancelResult) and number > 1:
                     return attrs.evolve(result, attempts=number, history=tuple(history))
                 return result
         history.append(_record(number, reply, error))
         if call.action.confirmable and confirms_earlier_attempt(error, failures):
             failures.append(error)
-            emit(
-                Event(
-                    kind="outcome",
-                    venue=spec.venue,
-                    order_id=prepared.order_id,
-                    attempt=number,
-                    status_code=error.status_code,
-                    error=None,
-                    state=CancelState.CANCELLED_ON_EARLIER_ATTEMPT.value,
-                )
-            )
+            emit("outcome", error.status_code, None, state=_EARLIER)
             return CancelResult(  # type: ignore[return-value]  # confirmable: a CancelResult call
                 venue=spec.venue,
                 order_id=prepared.order_id,
@@ -329,33 +236,32 @@ def flow(
             raise final(error)
         wait = backoff(number, policy=policy, rng=rng)
         if isinstance(error, errors.RateLimited) and error.retry_after is not None:
-            if error.retry_after > min(policy.retry_after_max, RETRY_AFTER_MAX):
+            cap = min(policy.retry_after_max, RETRY_AFTER_MAX)
+            if target.bucket is not None and not is_testing():  # every call on this key waits
+                yield Pause(bucket=target.bucket, seconds=min(error.retry_after, cap))
+            if error.retry_after > cap:
                 raise final(error)  # fail fast with the venue's hint
-            if target.bucket is not None and not is_testing():
-                yield Pause(bucket=target.bucket, seconds=error.retry_after)
             wait = max(wait, error.retry_after)
         if is_testing():
             wait = 0.0
         if clock.monotonic() + wait >= deadline:
             raise final(error)
         _log_retry(spec.venue, prepared, number, error, wait)
-        emit(
-            Event(
-                kind="attempt",
-                venue=spec.venue,
-                order_id=prepared.order_id,
-                attempt=number,
-                status_code=error.status_code,
-                error=type(error).__name__,
-                retry_in=wait,
-            )
-        )
+        emit("attempt", error.status_code, type(error).__name__, retry_in=wait)
         if wait > 0:
             yield Sleep(seconds=wait)
 
 
-def attrs_venue(
-    error: errors.TransportError, venue: str, secrets: Collection[str]
+_EARLIER = CancelState.CANCELLED_ON_EARLIER_ATTEMPT.value
+
+
+def _state(result: object) -> str | None:
+    state = getattr(result, "state", None)
+    return None if state is None else str(state)
+
+
+def _transport_error(
+    error: errors.TransportError, venue: str, secrets: Collection[Secret[str]]
 ) -> errors.VenueError:
     """The transport failure of one attempt, naming the venue and redacted."""
     kwargs = error._kwargs()

@@ -32,7 +32,7 @@ import hmac
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Protocol
 
@@ -43,6 +43,7 @@ from venuekit._constants import (
     RATE_LIMIT_JITTER_ALLOWANCE,
     RATE_LIMIT_RATE_MARGIN,
 )
+from venuekit._secret import Secret
 
 __all__ = [
     "Bucket",
@@ -296,13 +297,19 @@ class Bucket:
     limit: RateLimit
 
 
-def key_id(api_key: str, secret: bytes) -> str:
-    """A stable id for a key that reveals neither it nor its secret: ``HMAC-SHA256(secret, key)``.
+def key_id(api_key: str, secrets: Iterable[Secret[str]]) -> str:
+    """A stable id for a key that reveals neither it nor its secrets: an HMAC of the key, keyed
+    with its secrets (the same in every process that holds the same credentials).
 
-    >>> key_id("key-1", b"s") == key_id("key-1", b"s") != key_id("key-2", b"s")
+    >>> s = [Secret("s")]
+    >>> key_id("key-1", s) == key_id("key-1", s) != key_id("key-2", s)
     True
     """
-    return hmac.new(secret, api_key.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(
+        "\x00".join(sorted(secret.reveal() for secret in secrets)).encode("utf-8", "surrogatepass"),
+        api_key.encode("utf-8", "surrogatepass"),
+        hashlib.sha256,
+    ).hexdigest()[:32]
 
 
 class RateBudget(Protocol):

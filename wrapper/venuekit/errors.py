@@ -92,8 +92,14 @@ class AttemptRecord:
 
 
 def _restore(cls: type[VenueError], kwargs: dict[str, Any]) -> VenueError:
-    """Rebuild a pickled error through its constructor."""
-    return cls(**kwargs)
+    """Rebuild a pickled error through its constructor (a subclass may take fewer arguments)."""
+    try:
+        return cls(**kwargs)
+    except TypeError:
+        error = cls.__new__(cls)
+        VenueError.__init__(error, kwargs.pop("message", ""))
+        error.__dict__.update(kwargs)
+        return error
 
 
 class VenueError(Exception):

@@ -23,11 +23,13 @@ from typing import TypedDict
 
 from venuekit import errors
 from venuekit._credentials import (
+    CoinbaseCdpCredentials,
     CoinbaseExchangeCredentials,
     CoinbaseIntxCredentials,
+    DeribitCredentials,
     LoopringCredentials,
 )
-from venuekit._venues import coinbase_exchange, coinbase_intx, loopring
+from venuekit._venues import coinbase_exchange, coinbase_intx, deribit, loopring
 from venuekit._venues._common import PreparedCancel, RawResponse
 from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
 
@@ -52,6 +54,7 @@ REGISTRY: Mapping[Venue, VenueSpec] = MappingProxyType(
             coinbase_exchange.SPEC,
             coinbase_intx.SPEC,
             loopring.SPEC,
+            deribit.SPEC,
         )
     }
 )
@@ -63,6 +66,7 @@ class VenueCredentials(TypedDict, total=False):
     coinbase_exchange: CoinbaseExchangeCredentials | None
     coinbase_intx: CoinbaseIntxCredentials | None
     loopring: LoopringCredentials | None
+    deribit: DeribitCredentials | CoinbaseCdpCredentials | None
 
 
 def spec_for(name: object) -> VenueSpec:

@@ -23,6 +23,8 @@ from venuekit._constants import (
     MAX_TEXT_ARGUMENT_CHARS,
 )
 from venuekit._policy import parse_retry_after
+from venuekit._secret import Secret
+from venuekit._secret import redact as _redact
 from venuekit._venues._spec import Venue
 
 __all__ = [
@@ -43,10 +45,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("venuekit")
-
-_REDACTED = "[REDACTED]"
-#: Secrets shorter than this are not searched for (they would match innocent text).
-_MIN_SECRET_LEN = 6
 
 
 @attrs.frozen(kw_only=True)
@@ -89,7 +87,7 @@ class RawResponse:
     #: Current time (epoch seconds), to turn an HTTP-date ``Retry-After`` into seconds.
     now: float
     #: Credential values that must never appear in an error message.
-    secrets: Collection[str] = attrs.field(default=(), repr=False)
+    secrets: Collection[Secret[str]] = attrs.field(default=(), repr=False)
 
 
 class NotJSONError(ValueError):
@@ -182,15 +180,12 @@ def drop_nulls(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def redact(text: str, secrets: Collection[str]) -> str:
-    """Replace every occurrence of a secret in ``text`` with ``[REDACTED]``."""
-    for secret in secrets:
-        if len(secret) >= _MIN_SECRET_LEN and secret in text:
-            text = text.replace(secret, _REDACTED)
-    return text
+def redact(text: str, secrets: Collection[Secret[str]]) -> str:
+    """Replace every occurrence of a secret (any length) in ``text`` with ``[REDACTED]``."""
+    return _redact(text, secrets)
 
 
-def excerpt(content: bytes, secrets: Collection[str] = ()) -> str:
+def excerpt(content: bytes, secrets: Collection[Secret[str]] = ()) -> str:
     """The start of a body as printable text, at most ``ERROR_EXCERPT_CHARS`` characters."""
     text = content.decode("utf-8", errors="replace")
     text = redact(text, secrets)

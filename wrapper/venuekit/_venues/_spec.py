@@ -22,6 +22,7 @@ import attrs
 import httpx
 
 from venuekit._ratelimit import RateLimit
+from venuekit._secret import Secret
 from venuekit._spec_usage import OperationUse
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class CredentialKind:
     #: The identifier the venue meters its rate limit by (an API key; never logged).
     rate_key: Callable[[Any], str]
     #: The values an error message must never show (any length).
-    secrets: Callable[[Any], Collection[str]]
+    secrets: Callable[[Any], Collection[Secret[str]]]
     #: Builds the credentials from the variables' text (default: ``type(**values)``).
     from_env: Callable[[Mapping[str, str]], Any] | None = None
 

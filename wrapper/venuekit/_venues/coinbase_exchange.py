@@ -211,10 +211,6 @@ def _read_time(raw: RawResponse) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _secrets(credentials: CoinbaseExchangeCredentials) -> frozenset[str]:
-    return frozenset({credentials.api_key, credentials.api_secret, credentials.passphrase})
-
-
 SPEC = VenueSpec(
     venue=VENUE,
     title="Coinbase Exchange",
@@ -230,7 +226,7 @@ SPEC = VenueSpec(
             auth=CoinbaseExchangeAuth,
             base_url="https://api.exchange.coinbase.com",
             rate_key=lambda credentials: credentials.api_key,
-            secrets=_secrets,
+            secrets=lambda credentials: credentials.redaction_values(),
         ),
     ),
     sandbox_base_url="https://api-public.sandbox.exchange.coinbase.com",

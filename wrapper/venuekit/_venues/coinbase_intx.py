@@ -213,10 +213,6 @@ def _prepare(arguments: Mapping[str, object], credentials: object) -> PreparedCa
     )
 
 
-def _secrets(credentials: CoinbaseIntxCredentials) -> frozenset[str]:
-    return frozenset({credentials.api_key, credentials.api_secret, credentials.passphrase})
-
-
 SPEC = VenueSpec(
     venue=VENUE,
     title="Coinbase International Exchange (INTX)",
@@ -232,7 +228,7 @@ SPEC = VenueSpec(
             auth=CoinbaseIntxAuth,
             base_url="https://api.international.coinbase.com",
             rate_key=lambda credentials: credentials.api_key,
-            secrets=_secrets,
+            secrets=lambda credentials: credentials.redaction_values(),
         ),
     ),
     sandbox_base_url="https://api-n5e1.coinbase.com",

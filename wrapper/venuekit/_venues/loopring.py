@@ -316,14 +316,6 @@ def _prepare(arguments: Mapping[str, object], credentials: object) -> PreparedCa
     )
 
 
-def _secrets(credentials: LoopringCredentials) -> frozenset[str]:
-    key = credentials.private_key
-    raw = credentials.eddsa_private_key
-    return frozenset(
-        {credentials.api_key, str(raw), f"{key:x}", f"{key:064x}", hex(key), f"0x{key:064x}"}
-    )
-
-
 def _from_env(values: Mapping[str, str]) -> LoopringCredentials:
     text = values["account_id"].strip()
     if not text.isdecimal():
@@ -354,7 +346,7 @@ SPEC = VenueSpec(
             auth=LoopringAuth,
             base_url="https://api3.loopring.io",
             rate_key=lambda credentials: credentials.api_key,
-            secrets=_secrets,
+            secrets=lambda credentials: credentials.redaction_values(),
             from_env=_from_env,
         ),
     ),
