@@ -22,9 +22,7 @@ LINE = re.compile(
     r"(?P<venue>[a-z_]+) (?P<what>[^:]*): (?P<detail>.*)$"
 )
 
-ORDERS = [
-    Order(CancelRequest.loopring(order_hash=f"0x{n}"), line=n + 2) for n in range(6)
-]
+ORDERS = [Order(CancelRequest.loopring(order_hash=f"0x{n}"), line=n + 2) for n in range(6)]
 
 
 def outcome(index: int, **fields: Any) -> CancelOutcome:
