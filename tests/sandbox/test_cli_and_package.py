@@ -68,11 +68,18 @@ def test_public_surface() -> None:
     assert sorted(venuekit.sandbox.__all__) == sorted(
         [
             "DEFAULT_CREDENTIALS",
+            "DERIBIT_INSTRUMENTS",
             "INTX_INSTRUMENTS",
             "IN_PROCESS_URL",
             "AsyncSandboxTransport",
             "CancelOutcome",
+            "CdpAccount",
+            "CdpKey",
             "ConnectionDropped",
+            "DeribitAccount",
+            "DeribitBook",
+            "DeribitInstrument",
+            "DeribitOrder",
             "ExchangeAccount",
             "ExchangeOrder",
             "Fate",

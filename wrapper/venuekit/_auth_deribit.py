@@ -41,18 +41,13 @@ import secrets
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import attrs
 import httpx
 
 from venuekit._auth_common import Clock, ClockedAuth, replace_headers
-from venuekit._constants import (
-    DERIBIT_REAUTH_ERROR_CODES,
-    DERIBIT_TOKEN_ANSWER_MAX_BYTES,
-    DERIBIT_TOKEN_REFRESH_FRACTION,
-)
 from venuekit._credentials import CoinbaseCdpCredentials, DeribitCredentials
 from venuekit._secret import Secret, redact
 from venuekit._signing import cdp, deribit
@@ -60,6 +55,18 @@ from venuekit._venues._spec import Venue
 from venuekit.errors import AuthenticationError, RateLimited, VenueError, VenueUnavailable
 
 __all__ = ["DeribitHmacAuth", "DeribitTokenAuth", "random_nonce"]
+
+#: A ``public/auth`` token is renewed once this fraction of its ``expires_in`` has passed
+#: (Coinbase's own client refreshes at 0.8 x expires_in; venues.md, Deribit section).
+DERIBIT_TOKEN_REFRESH_FRACTION: Final = 0.8
+#: JSON-RPC error codes that mean "the Bearer token is no longer good": 13004
+#: ``invalid_credentials`` and 13009 ``unauthorized`` (Deribit's complete error table). On one
+#: of them the token is obtained again once and the request re-sent once.
+DERIBIT_REAUTH_ERROR_CODES: Final = frozenset({13004, 13009})
+#: Largest declared ``Content-Length`` of an answer the token adapter reads to look for those
+#: codes; a token error is ~200 bytes, larger answers are left unread for the caller's own
+#: size-capped read.
+DERIBIT_TOKEN_ANSWER_MAX_BYTES: Final = 16_384
 
 _LOG = logging.getLogger("venuekit.auth")
 _RATE_LIMIT_CODES = frozenset({10028, 10047})  # too_many_requests, matching_engine_queue_full

@@ -3,8 +3,10 @@
 Other modules import names from here instead of writing literals, so a reviewer can see all of the
 policy at a glance. Other parts of venuekit may add names; nobody changes a value without saying why.
 
-Venue facts (base URLs, documented rate limits, clock windows) are not here: each venue declares
-its own in its module under ``venuekit._venues``, with the source.
+Venue facts (base URLs, documented rate limits, clock windows, a venue's token rules) are not
+here: each venue declares its own next to the only code that uses them (its module under
+``venuekit._venues``, its signer, its sandbox module), with the source, so that this module and
+every module that reads it stay venue-agnostic.
 """
 
 from __future__ import annotations
@@ -13,13 +15,9 @@ from typing import Final
 
 __all__ = [
     "BULK_CONCURRENCY",
-    "CDP_JWT_LIFETIME",
     "CLOCK_DATE_HEADER_UNCERTAINTY",
     "CLOCK_MIN_ADJUSTMENT",
     "CONNECT_TIMEOUT",
-    "DERIBIT_REAUTH_ERROR_CODES",
-    "DERIBIT_TOKEN_ANSWER_MAX_BYTES",
-    "DERIBIT_TOKEN_REFRESH_FRACTION",
     "ERROR_EXCERPT_CHARS",
     "MAX_TEXT_ARGUMENT_CHARS",
     "POOL_TIMEOUT",
@@ -116,18 +114,3 @@ SANDBOX_KEEP_ALIVE_TIMEOUT: Final = 5.0
 #: Seconds a client has to send a complete request head once the connection is open or its
 #: previous response was sent (Apache mod_reqtimeout allows 20 s; a cancel client needs < 1 s).
 SANDBOX_HEADER_TIMEOUT: Final = 5.0
-
-# --- Deribit / Coinbase gateway authentication (venuekit.auth) --------------------------------
-#: Lifetime of a CDP JWT, seconds: ``exp = nbf + 120`` (coinbase-advanced-py ``build_jwt``).
-CDP_JWT_LIFETIME: Final = 120
-#: A ``public/auth`` token is renewed once this fraction of its ``expires_in`` has passed
-#: (Coinbase's own client refreshes at 0.8 x expires_in; venues.md, Deribit section).
-DERIBIT_TOKEN_REFRESH_FRACTION: Final = 0.8
-#: JSON-RPC error codes that mean "the Bearer token is no longer good": 13004
-#: ``invalid_credentials`` and 13009 ``unauthorized`` (Deribit's complete error table). On one
-#: of them the token is obtained again once and the request re-sent once.
-DERIBIT_REAUTH_ERROR_CODES: Final = frozenset({13004, 13009})
-#: Largest declared ``Content-Length`` of an answer the token adapter reads to look for those
-#: codes; a token error is ~200 bytes, larger answers are left unread for the caller's own
-#: size-capped read.
-DERIBIT_TOKEN_ANSWER_MAX_BYTES: Final = 16_384

@@ -31,7 +31,7 @@ class Answer:
 
     status_code: int
     headers: httpx.Headers
-    content: bytes
+    content: bytes = attrs.field(repr=False)  # a venue may echo a credential: never in repr
     sent_at: float
     received_at: float
 

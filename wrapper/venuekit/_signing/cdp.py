@@ -5,7 +5,7 @@ without the ``uri`` claim, which ``public/auth`` does not use), see ``shared/des
 
 1. `jwt_header`: ``{"alg": "EdDSA" | "ES256", "kid": <key name>, "nonce": <hex>, "typ": "JWT"}``.
 2. `jwt_claims`: ``{"sub": <key name>, "iss": "cdp", "nbf": now, "exp": now + 120}`` (whole
-   seconds; the lifetime is ``CDP_JWT_LIFETIME`` in ``venuekit._constants``).
+   seconds; the lifetime is ``CDP_JWT_LIFETIME`` below).
 3. `signing_input`: ``base64url(header) + "." + base64url(claims)``, compact JSON, no padding.
 4. `sign`: Ed25519 (PyNaCl) over the signing input, or ECDSA P-256 with SHA-256
    (``cryptography``, the ``cdp-ecdsa`` extra) given as raw ``r || s`` (64 bytes, RFC 7518 3.4),
@@ -36,11 +36,10 @@ import binascii
 import json
 import math
 import re
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
-from venuekit._constants import CDP_JWT_LIFETIME
 from venuekit._secret import Secret
 
 __all__ = [
@@ -56,6 +55,9 @@ __all__ = [
     "sign",
     "signing_input",
 ]
+
+#: Lifetime of a CDP JWT, seconds: ``exp = nbf + 120`` (coinbase-advanced-py ``build_jwt``).
+CDP_JWT_LIFETIME: Final = 120
 
 Algorithm = Literal["EdDSA", "ES256"]
 #: The optional dependency set that ES256 keys need.

@@ -83,7 +83,9 @@ class RawResponse:
 
     status_code: int
     headers: httpx.Headers
-    content: bytes
+    #: The body; left out of ``repr`` (a venue may echo a credential in it, and traceback
+    #: renderers with frame locals call ``repr``).
+    content: bytes = attrs.field(repr=False)
     #: Current time (epoch seconds), to turn an HTTP-date ``Retry-After`` into seconds.
     now: float
     #: Credential values that must never appear in an error message.

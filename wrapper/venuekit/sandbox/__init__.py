@@ -1,6 +1,7 @@
-"""A local sandbox of Coinbase Exchange, Coinbase INTX and Loopring that checks requests like them.
+"""A local sandbox of Coinbase Exchange, INTX, Loopring and Deribit that checks requests like them.
 
-One raw ASGI application (no web framework) serves the three cancel endpoints on one base URL.
+One raw ASGI application (no web framework) serves every venue's endpoints on one base URL
+(Deribit under ``/api/v2``: use ``{url}/api/v2`` as its base URL).
 Run it in-process (`transport`, `sync_transport`: no sockets) or over a socket with uvicorn
 (`run_in_thread`, `serve`, ``venuekit sandbox --port N``; uvicorn is the ``sandbox`` extra and is
 imported only when serving). The credentials it accepts are `DEFAULT_CREDENTIALS`: public and fake.
@@ -96,11 +97,58 @@ Loopring v3 -- ``DELETE /api/v3/order?accountId=&orderHash=|clientOrderId=``
     - Rate limit: 5/s per account key (burst 5): 429 with a ``resultInfo`` body (ASSUMPTION:
       code 100000, the docs give no body).
 
+Deribit API v2 -- ``GET /api/v2/<method>?params`` or ``POST /api/v2[/<method>]`` (JSON-RPC)
+    - Methods: ``public/auth``, ``public/get_time`` (result: ms), ``private/cancel`` (result:
+      the order), ``private/cancel_by_label``, ``private/cancel_all``,
+      ``private/cancel_all_by_currency``, ``private/cancel_all_by_instrument`` (result: the number
+      cancelled). Any other method: -32601 "Method not found". POST: the body's ``method`` (or
+      the path's) and ``params`` (an empty body takes the query); ``id`` is echoed.
+    - Envelope: ``{"jsonrpc": "2.0", ["id",] "result" | "error": {"code", "message"[, "data"]},
+      "usIn", "usOut", "usDiff", "testnet": true}`` (µs of the venue's sandbox clock; usDiff is
+      the real handling time). Messages are the short messages of errors.mdx's complete table;
+      ``data`` is ``{"reason"[, "param"]}``.
+    - HTTP status: 200 with a result; errors 400, except 10028 (429) and the injected 10001
+      (500). ASSUMPTION: errors.mdx names no status; clients must read the body (venues.md).
+    - ``deri-hmac-sha256`` (venues.md): unknown id 13004; malformed header, timestamp more than
+      60 s from the venue clock (exactly 60 s passes), bad signature or a nonce already used by
+      that client id within the window: 13009 with ``data.reason``. The signature covers
+      ``UPPER(method) \n URI \n body \n`` with the raw path plus ``?query`` and the exact body
+      bytes. No ``Authorization``: 13009 (ASSUMPTION: venues.md and errors.mdx give 13009 for
+      a bad or missing authorization; errors.mdx's 10000 ``authorization_required``, "invalid
+      or absent signature", would also fit).
+    - ``public/auth`` grants: ``client_credentials``, ``client_signature`` (the docs' vector
+      passes), ``refresh_token`` (single use) and ``coinbase_cdp`` (a JWT verified with the CDP
+      key's public key: Ed25519 via PyNaCl, ES256 via ``cryptography``; header ``typ`` JWT,
+      ``alg`` the key's, ``kid`` a known key name; claims ``sub`` = kid, ``iss`` "cdp", ``nbf``
+      at most 60 s ahead, ``exp`` in the future). Refused credentials or JWT: 13004; missing
+      or unknown ``grant_type``: -32602. Tokens live ``SandboxConfig.deribit_token_lifetime``
+      (900 s by default); expired or unknown Bearer: 13009. ``scope`` ``trade:read`` (or
+      ``trade:none``) narrows the token: cancels with it are 13021 ``forbidden``.
+    - Accounts: the Deribit key trades for the main account (user 100001); both CDP keys for
+      the Coinbase gateway's subaccount (100002). Neither sees the other's orders.
+    - Order state: cancel of an open or untriggered order answers the order with
+      ``order_state`` "cancelled" and ``cancel_reason`` "user_request"; again, or a filled
+      one: 11044 ``not_open_order``; unknown id (or another account's): 10004
+      ``order_not_found``. A label is not unique: ``cancel_by_label`` cancels every open order
+      with it (optionally of one ``currency``). Mass cancels filter on the instrument's
+      settlement currency, ``kind`` and ``type`` (``detailed`` is accepted; the answer is
+      always the count). Unknown instrument: 13020 ``not_found``; missing/invalid parameters:
+      -32602 ``{"reason", "param"}``; a label over 64 characters: 11029 (ASSUMPTION).
+    - Malformed bodies: -32700 "Parse error"; not a JSON-RPC object, ``jsonrpc`` not "2.0" or
+      a ``method`` that differs from the path: 11050 ``bad_request``; over 32 kB: -32600.
+    - Rate limit: the matching-engine default tier per account, 5/s with bursts of 20, spent by
+      the ``private/`` methods after authentication: 10028 ``too_many_requests`` (HTTP 429).
+
 State
     - Orders are seeded per venue for the configured account (profile / portfolio / account),
       deterministically from ``SandboxConfig.seed``; add and list them through
       ``app.state`` (`SandboxState.add_exchange_order`, ``add_intx_order``,
       ``add_loopring_order``, ``exchange_orders`` ...). Cancels are atomic under a lock.
+    - Deribit's orders are in ``app.state.deribit`` (`DeribitBook`): ``add_order(user_id=...,
+      instrument_name=..., label=..., order_type=...)`` (default account: the main one; pass
+      ``DEFAULT_CREDENTIALS.cdp.user_id`` for the CDP keys' subaccount), ``orders()``,
+      ``get(order_id)``. Ids have Deribit's forms (``"4008716877"`` for BTC, ``"ETH-349249"``,
+      ``"USDC-123456"``); instruments are `DERIBIT_INSTRUMENTS`.
 
 Faults (per venue, `Faults`)
     - ``latency`` (async sleep), ``error_rate`` (500), ``rate_limit_rate`` (429), ``drop_rate``
@@ -110,13 +158,15 @@ Faults (per venue, `Faults`)
       ``clock_offset`` skews that venue's clock (``GET /time``, ``Date``, timestamp checks).
     - Each venue draws four numbers per request from its own ``random.Random`` seeded from the
       config's seed: the same seed and request order give the same sequence of outcomes.
-    - Faults apply to the three venue endpoints and ``GET /time``, not to 404/405 answers.
+    - Faults apply to the venue endpoints, ``GET /time`` and every ``/api/v2`` call, not to
+      404/405 answers. Deribit's fault answers use its envelope (500: 10001, 429: 10028).
     - ``app.stats`` (``venuekit.sandbox._stats.SandboxStats``) counts every answer by venue, endpoint, fate and status, so
       a load test can tell injected 429s (fate ``rate_limited``) from earned ones (fate
       ``normal``, status 429) and count drops.
 
 Assumptions beyond the docs are marked ASSUMPTION above; the Coinbase HMAC check is written from
-venues.md independently of `venuekit._signing.coinbase`, so it is a real check of the signer.
+venues.md independently of `venuekit._signing.coinbase`, and the Deribit checks (HMAC, JWT) from
+venues.md independently of venuekit's signers, so they are real checks of the signers.
 """
 
 from __future__ import annotations
@@ -125,10 +175,19 @@ from venuekit.sandbox._app import Fate, SandboxApp, create_app
 from venuekit.sandbox._config import Faults, RateLimit, SandboxConfig
 from venuekit.sandbox._credentials import (
     DEFAULT_CREDENTIALS,
+    CdpAccount,
+    CdpKey,
+    DeribitAccount,
     ExchangeAccount,
     IntxAccount,
     LoopringAccount,
     SandboxCredentials,
+)
+from venuekit.sandbox._deribit_state import (
+    DERIBIT_INSTRUMENTS,
+    DeribitBook,
+    DeribitInstrument,
+    DeribitOrder,
 )
 from venuekit.sandbox._exports import banner_lines, export_lines, parse_faults, serve_with_exports
 from venuekit.sandbox._http import ConnectionDropped
@@ -153,11 +212,18 @@ from venuekit.sandbox._transport import (
 
 __all__ = [
     "DEFAULT_CREDENTIALS",
+    "DERIBIT_INSTRUMENTS",
     "INTX_INSTRUMENTS",
     "IN_PROCESS_URL",
     "AsyncSandboxTransport",
     "CancelOutcome",
+    "CdpAccount",
+    "CdpKey",
     "ConnectionDropped",
+    "DeribitAccount",
+    "DeribitBook",
+    "DeribitInstrument",
+    "DeribitOrder",
     "ExchangeAccount",
     "ExchangeOrder",
     "Fate",

@@ -13,6 +13,8 @@ import attrs
 
 from venuekit._constants import SANDBOX_MAX_HEADER_BYTES
 from venuekit.sandbox._config import Faults, SandboxConfig
+from venuekit.sandbox._deribit import API_PREFIX as _DERIBIT_PREFIX
+from venuekit.sandbox._deribit import DeribitVenue
 from venuekit.sandbox._exchange import ExchangeVenue
 from venuekit.sandbox._guard import Rejection, check_head, read_body, venue_error
 from venuekit.sandbox._http import (
@@ -34,8 +36,8 @@ __all__ = ["Fate", "SandboxApp", "VenueName", "create_app"]
 
 logger = logging.getLogger("venuekit.sandbox")
 
-VenueName = Literal["exchange", "intx", "loopring"]
-Venue = ExchangeVenue | IntxVenue | LoopringVenue
+VenueName = Literal["exchange", "intx", "loopring", "deribit"]
+Venue = ExchangeVenue | IntxVenue | LoopringVenue | DeribitVenue
 
 _EXCHANGE_ORDERS = "/orders/"
 _INTX_ORDERS = "/api/v1/orders/"
@@ -55,7 +57,9 @@ class Fate(enum.Enum):
 @attrs.frozen
 class _Route:
     venue: Venue
-    endpoint: Literal["exchange_cancel", "exchange_time", "intx_cancel", "loopring_cancel", "none"]
+    endpoint: Literal[
+        "exchange_cancel", "exchange_time", "intx_cancel", "loopring_cancel", "deribit_rpc", "none"
+    ]
     methods: tuple[str, ...] = ()
     segment: str | None = None  # the raw (still percent-encoded) order id segment
 
@@ -115,10 +119,18 @@ class SandboxApp:
             self.state,
             TokenBuckets(config.loopring_rate_limit, clock=config.clock) if limits else None,
         )
+        self._deribit = DeribitVenue(
+            config.credentials,
+            self.state.deribit,
+            TokenBuckets(config.deribit_rate_limit, clock=config.clock) if limits else None,
+            token_lifetime=config.deribit_token_lifetime,
+            clock=lambda: self.now("deribit"),
+        )
         self._faults: dict[str, Faults] = {
             "exchange": config.exchange,
             "intx": config.intx,
             "loopring": config.loopring,
+            "deribit": config.deribit,
         }
         # One generator per venue: interleaving requests of two venues never changes either
         # venue's sequence of fates. Not for cryptography: reproducible faults.
@@ -161,7 +173,7 @@ class SandboxApp:
             "%s %s?%s -> %s (%s)",
             request.method,
             request.raw_path,
-            request.query_string,
+            "..." if venue.name == "deribit" else request.query_string,  # may carry a secret
             response.status,
             fate.value,
         )
@@ -194,6 +206,8 @@ class SandboxApp:
 
     def _route(self, raw_path: str) -> _Route:
         """Route on the raw path: an encoded ``/`` (``%2F``) stays inside the order id."""
+        if raw_path == _DERIBIT_PREFIX or raw_path.startswith(f"{_DERIBIT_PREFIX}/"):
+            return _Route(self._deribit, "deribit_rpc", ("GET", "POST"))
         if raw_path == "/time":
             return _Route(self._exchange, "exchange_time", ("GET",))
         if raw_path.startswith(_INTX_ORDERS):
@@ -234,6 +248,8 @@ class SandboxApp:
         if route.endpoint == "exchange_cancel":
             assert route.segment is not None
             return self._exchange.cancel(request, _decode_segment(route.segment), now)
+        if route.endpoint == "deribit_rpc":
+            return self._deribit.handle(request, now)
         if route.endpoint == "intx_cancel":
             assert route.segment is not None
             return self._intx.cancel(request, _decode_segment(route.segment), now)

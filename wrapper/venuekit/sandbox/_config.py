@@ -25,6 +25,14 @@ EXCHANGE_RATE_LIMIT_PER_SECOND = 15  # private endpoints, per profile ...
 EXCHANGE_RATE_LIMIT_BURST = 30  # ... bursts to 30
 INTX_RATE_LIMIT_PER_SECOND = 40  # per API key
 LOOPRING_RATE_LIMIT_PER_SECOND = 5
+#: Deribit matching-engine requests (every cancel), default tier: 5/s per account, bursts of 20;
+#: beyond it error 10028 ``too_many_requests`` (docs.deribit.com articles/rate-limits).
+DERIBIT_RATE_LIMIT_PER_SECOND = 5
+DERIBIT_RATE_LIMIT_BURST = 20
+#: Lifetime of the sandbox's Deribit Bearer tokens, seconds (``public/auth`` ``expires_in``).
+#: ASSUMPTION: 900 s, what Deribit's ``client_credentials`` tokens are commonly reported to last;
+#: the spec's example shows 31536000. Tests shorten it with ``deribit_token_lifetime``.
+SANDBOX_DERIBIT_TOKEN_LIFETIME = 900.0
 
 
 def _probability(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -85,8 +93,10 @@ class SandboxConfig:
         rate_limits: enforce the venues' documented rate limits (token buckets per key).
         intx_answers: shape of INTX success answers (`IntxAnswers`, default ``recorded``).
         max_body_bytes: largest request body accepted (413 beyond, before reading it).
-        exchange, intx, loopring: faults injected per venue.
+        exchange, intx, loopring, deribit: faults injected per venue.
         exchange_rate_limit, intx_rate_limit, loopring_rate_limit: the buckets' sizes.
+        deribit_rate_limit: the matching-engine bucket of each Deribit account (cancels).
+        deribit_token_lifetime: seconds a ``public/auth`` Bearer token lives (``expires_in``).
         clock: seconds since the epoch; the sandbox clock of a venue is
             ``clock() + faults.clock_offset``. Rate-limit buckets use ``clock()``.
         credentials: the accounts the sandbox accepts.
@@ -104,6 +114,7 @@ class SandboxConfig:
     exchange: Faults = Faults()
     intx: Faults = Faults()
     loopring: Faults = Faults()
+    deribit: Faults = Faults()
     exchange_rate_limit: RateLimit = RateLimit(
         rate=EXCHANGE_RATE_LIMIT_PER_SECOND, burst=EXCHANGE_RATE_LIMIT_BURST
     )
@@ -112,6 +123,12 @@ class SandboxConfig:
     )
     loopring_rate_limit: RateLimit = RateLimit(
         rate=LOOPRING_RATE_LIMIT_PER_SECOND, burst=LOOPRING_RATE_LIMIT_PER_SECOND
+    )
+    deribit_rate_limit: RateLimit = RateLimit(
+        rate=DERIBIT_RATE_LIMIT_PER_SECOND, burst=DERIBIT_RATE_LIMIT_BURST
+    )
+    deribit_token_lifetime: float = attrs.field(
+        default=SANDBOX_DERIBIT_TOKEN_LIFETIME, validator=_non_negative
     )
     clock: Callable[[], float] = time.time
     credentials: SandboxCredentials = DEFAULT_CREDENTIALS

@@ -10,7 +10,7 @@ Field names match the constructors in `venuekit._credentials`, and each account 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CREDENTIALS",
+    "CdpAccount",
+    "CdpKey",
+    "DeribitAccount",
     "ExchangeAccount",
     "IntxAccount",
     "LoopringAccount",
@@ -91,12 +94,99 @@ class LoopringAccount:
 
 
 @attrs.frozen
+class DeribitAccount:
+    """A Deribit API key (client id and secret) of the sandbox and the account it belongs to.
+
+    ``user_id`` keys the account's orders and its rate-limit bucket; ``trade_scope`` is the
+    key's ``trade:`` access (``read_write`` may cancel; ``read``/``none`` get 13021).
+    """
+
+    client_id: str
+    client_secret: str = attrs.field(repr=False)
+    user_id: int
+    username: str
+    trade_scope: Literal["read_write", "read", "none"] = "read_write"
+
+
+@attrs.frozen
+class CdpKey:
+    """A Coinbase CDP API key: ``organizations/{org}/apiKeys/{id}`` and its private key.
+
+    ``private_key`` is base64 of 32 or 64 raw Ed25519 bytes (``algorithm`` ``EdDSA``) or a P-256
+    ``EC PRIVATE KEY`` PEM (``ES256``), the two forms Coinbase issues.
+    """
+
+    key_name: str
+    private_key: str = attrs.field(repr=False)
+    algorithm: Literal["EdDSA", "ES256"]
+
+
+@attrs.frozen
+class CdpAccount:
+    """The account the Coinbase gateway (drb.coinbase.com) keys trade for: a Deribit subaccount.
+
+    Both CDP keys (Ed25519 and ES256) authenticate the same subaccount; its orders are separate
+    from the main account's (a token of one never cancels the other's orders).
+    """
+
+    ed25519: CdpKey
+    es256: CdpKey
+    user_id: int
+    username: str
+
+    def all_keys(self) -> tuple[CdpKey, ...]:
+        """Return both keys, Ed25519 first."""
+        return (self.ed25519, self.es256)
+
+
+#: The sandbox's Deribit main account key (public, fake).
+_DERIBIT_ACCOUNT = DeribitAccount(
+    client_id="sandboxDrbt",
+    client_secret="sandbox-deribit-secret-FAKE-not-a-real-key",  # noqa: S106 - public fake
+    user_id=100001,
+    username="venuekit_sandbox",
+)
+
+#: The sandbox's Coinbase gateway subaccount and its two CDP keys (public, fake, test-only).
+_CDP_ACCOUNT = CdpAccount(
+    ed25519=CdpKey(
+        key_name="organizations/5a4db0c0-0000-4000-8000-0000000c0de0/apiKeys/"
+        "5a4db0c0-0000-4000-8000-0000000ed255",
+        # seed = sha256(b"venuekit sandbox cdp ed25519 key (public, fake)"), then the public key
+        private_key="lPmlGoVZ2qIcpBx/CaMz8VhEBj/luuRx3Qe+E/h6MHrVVUcWTrQx2cFufeMjDFfOQUBGgpTnO4KEho9WH6qpJA==",
+        algorithm="EdDSA",
+    ),
+    es256=CdpKey(
+        key_name="organizations/5a4db0c0-0000-4000-8000-0000000c0de0/apiKeys/"
+        "5a4db0c0-0000-4000-8000-0000000e5256",
+        # d = sha256(b"venuekit sandbox cdp p-256 key (public, fake)") mod n
+        private_key=(
+            "-----BEGIN EC PRIVATE KEY-----\n"
+            "MHcCAQEEICiwzvXa7iBVGbg11UPJvRo5iaiuEkG0LQLfBzm+ftBVoAoGCCqGSM49\n"
+            "AwEHoUQDQgAEWNelPdXgnf6d7rsRWN/xdkstci+R194TeOmvAY8L68tXGiIfXnTU\n"
+            "cd9I7fDrFtaJfSEyAwjIo393eHJVAxSoog==\n"
+            "-----END EC PRIVATE KEY-----\n"
+        ),
+        algorithm="ES256",
+    ),
+    user_id=100002,
+    username="venuekit_sandbox_gateway",
+)
+
+
+@attrs.frozen
 class SandboxCredentials:
-    """One account per venue: what a sandbox accepts."""
+    """One account per venue: what a sandbox accepts.
+
+    Deribit has two: the main account's Deribit key (``deribit``) and the subaccount of the
+    Coinbase gateway's CDP keys (``cdp``).
+    """
 
     exchange: ExchangeAccount
     intx: IntxAccount
     loopring: LoopringAccount
+    deribit: DeribitAccount = _DERIBIT_ACCOUNT
+    cdp: CdpAccount = _CDP_ACCOUNT
 
 
 #: The sandbox's own credentials: public, fake, accepted only by `venuekit.sandbox`.

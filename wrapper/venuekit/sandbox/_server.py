@@ -54,6 +54,14 @@ class RunningSandbox:
         )
 
     @property
+    def deribit_url(self) -> str:
+        """Base URL to use for Deribit (and the Coinbase gateway): ``{url}/api/v2``.
+
+        Not in `base_urls` yet: the client learns the ``deribit`` key with the venue (issue 12).
+        """
+        return f"{self.url}/api/v2"
+
+    @property
     def exchange_url(self) -> str:
         """Base URL to use for Coinbase Exchange."""
         return self.url
@@ -87,15 +95,34 @@ class _HideDrops(logging.Filter):
         return not isinstance(exc, ConnectionDropped)
 
 
+class _HideDeribitQueries(logging.Filter):
+    """Drop the query of ``/api/v2`` paths from uvicorn's access log.
+
+    Deribit's ``GET public/auth`` carries ``client_secret`` (or a JWT) in the query, and no
+    secret may reach a log line; uvicorn logs ``(client, method, path?query, version, status)``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path, _, query = args[2].partition("?")
+            if query and (path == "/api/v2" or path.startswith("/api/v2/")):
+                record.args = (*args[:2], f"{path}?...", *args[3:])
+        return True
+
+
 @contextmanager
 def _hide_drops() -> Iterator[None]:
     log = logging.getLogger("uvicorn.error")
-    hide = _HideDrops()
+    access = logging.getLogger("uvicorn.access")
+    hide, redact = _HideDrops(), _HideDeribitQueries()
     log.addFilter(hide)
+    access.addFilter(redact)
     try:
         yield
     finally:
         log.removeFilter(hide)
+        access.removeFilter(redact)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -13,11 +13,14 @@ import threading
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import attrs
 
 from venuekit.sandbox._credentials import SandboxCredentials
+
+if TYPE_CHECKING:
+    from venuekit.sandbox._deribit_state import DeribitBook
 
 __all__ = [
     "INTX_INSTRUMENTS",
@@ -139,7 +142,9 @@ _INTX_PRICES = {"BTC-PERP": (30000, 70000), "ETH-PERP": (1500, 4000), "SOL-PERP"
 
 
 class SandboxState:
-    """The sandbox's orders for all three venues; seeded deterministically from ``seed``.
+    """The sandbox's orders for every venue; seeded deterministically from ``seed``.
+
+    Deribit's orders live in ``state.deribit`` (`venuekit.sandbox._deribit_state.DeribitBook`).
 
     Orders are indexed by id and by (account, client id), so adding and cancelling stay cheap
     with many orders (load tests).
@@ -188,6 +193,12 @@ class SandboxState:
             self.add_intx_order()
         for _ in range(orders_per_venue):
             self.add_loopring_order()
+        from venuekit.sandbox._deribit_state import DeribitBook  # it imports CancelOutcome
+
+        #: The Deribit orders (main account and CDP subaccount): ``state.deribit.add_order()``.
+        self.deribit: DeribitBook = DeribitBook(
+            credentials, seed=seed, orders_per_account=orders_per_venue, clock=clock
+        )
 
     # --- adding and listing -----------------------------------------------------------------
 
