@@ -12,7 +12,7 @@ Exit codes (``EXIT_CODES``): 0 every order cancelled; 1 some order not cancelled
 (nothing sent) or authentication / configuration error; 130 interrupted by Ctrl-C (every order's
 fate printed).
 
-Example: ``main(["cancel", "--venue", "loopring", "--order-hash", "0x05a9"])``
+Example: ``main(["cancel", "--venue", venue, "--order-id", order_id])`` (see ``venuekit venues``)
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Argument errors exit through argparse (``SystemExit(2)``), like ``--help`` (``SystemExit(0)``).
     Ctrl-C returns 130 without a traceback.
 
-    Example: ``main(["cancel", "--venue", "loopring", "--order-hash", "0x05a9"])``
+    Example: ``main(["cancel", "--venue", venue, "--order-id", order_id])`` (see ``venuekit venues``)
     """
     try:
         args = build_parser().parse_args(argv)

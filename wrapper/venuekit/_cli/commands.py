@@ -207,28 +207,28 @@ def _add_venues(parser: argparse.ArgumentParser) -> None:
 
 def _run_venues(args: argparse.Namespace) -> int:
     for spec in REGISTRY.values():
-        variables = [name for kind in spec.credentials for _, name in kind.env]
-        configured = any(
-            all(os.environ.get(name) for _, name in kind.env) for kind in spec.credentials
-        )
+        kinds = [(kind.type.__name__, [name for _, name in kind.env]) for kind in spec.credentials]
+        configured = any(all(os.environ.get(name) for name in names) for _, names in kinds)
         if args.json:
             data = {
                 "venue": spec.venue.value,
                 "title": spec.title,
                 "status": spec.status,
                 "fields": list(spec.fields),
-                "variables": variables,
+                "credentials": [{"type": kind, "variables": names} for kind, names in kinds],
                 "base_url_variable": base_url_variable(spec.venue),
                 "configured": configured,
             }
             print(json.dumps(data))
             continue
         print(f"{spec.venue.value}: {spec.title}")
-        print(f"  status:      {spec.status}")
-        print(f"  fields:      {', '.join(spec.fields)}")
-        print(f"  variables:   {' '.join(variables)}")
-        print(f"  base URL:    {base_url_variable(spec.venue)} (optional)")
-        print(f"  configured:  {'yes' if configured else 'no'} (in this environment)")
+        print(f"  status:       {spec.status}")
+        print(f"  fields:       {', '.join(spec.fields)}")
+        for number, (kind, names) in enumerate(kinds):
+            label = "credentials:" if number == 0 else "          or"
+            print(f"  {label:<14}{kind}: {' '.join(names)}")
+        print(f"  base URL:     {base_url_variable(spec.venue)} (optional)")
+        print(f"  configured:   {'yes' if configured else 'no'} (in this environment)")
     return EXIT_OK
 
 

@@ -197,7 +197,7 @@ def check_order(
     (e.g. an account from the key); a venue without credentials gets only the field checks, and
     its orders fail later as ``VenueNotConfigured``.
 
-    Example: ``check_order({"venue": "loopring", "order_hash": "0x1"}, line=2, credentials={})``
+    Example: ``check_order({"venue": venue, "order_id": "1f6d..."}, line=2, credentials={})``
     """
     try:
         request = CancelRequest.from_mapping(row)
@@ -226,7 +226,7 @@ def read_orders(text: str, *, fmt: str, credentials: Mapping[str, object]) -> li
     A malformed line stops the reading (what follows it cannot be trusted); rows that read
     but are refused are all listed. No orders at all is an error too.
 
-    Example: ``read_orders('{"venue": "loopring", "order_hash": "0x1"}', fmt="jsonl", credentials={})``
+    Example: ``read_orders(text, fmt="jsonl", credentials={})``
     """
     rows = _csv_rows(text) if fmt == "csv" else _json_rows(text)
     orders: list[Order] = []

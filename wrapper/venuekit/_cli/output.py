@@ -9,7 +9,7 @@ Text lines (stable: STATUS padded to 7 characters, then single spaces; ``line N`
 the order came from an input file)::
 
     STATUS  line N VENUE FIELD=VALUE ...: DETAIL (K attempts)
-    ok      line 2 loopring order_hash=0x05b5...: cancelled (1 attempt)
+    ok      line 2 VENUE order_id=1f6d...: cancelled (1 attempt)
 
 STATUS is one of ``ok`` (the venue accepted the cancel), ``done`` (already done or not found,
 counted as done by ``--already-done-ok``), ``FAILED``, ``UNKNOWN`` (interrupted while its

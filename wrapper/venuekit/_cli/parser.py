@@ -74,8 +74,8 @@ def credentials_help() -> str:
                 subsequent_indent="      ",
             )
         )
-        for kind in spec.credentials:
-            names = " ".join(name for _, name in kind.env)
+        for number, kind in enumerate(spec.credentials):
+            names = ("or " if number else "") + " ".join(name for _, name in kind.env)
             lines.extend(
                 textwrap.wrap(names, _WIDTH, initial_indent="    ", subsequent_indent="    ")
             )
@@ -157,7 +157,8 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
 
 def add_order_options(parser: argparse.ArgumentParser) -> None:
     """``--venue`` and one option per field any venue takes (``--order-id`` ...)."""
-    parser.add_argument("--venue", required=True, type=venue_choice, help="the venue")
+    known = ", ".join(venue.value for venue in REGISTRY)
+    parser.add_argument("--venue", required=True, type=venue_choice, help=f"one of {known}")
     group = parser.add_argument_group("the order (the venue's fields; see below)")
     fields: dict[str, list[Venue]] = {}
     for spec in REGISTRY.values():
