@@ -274,3 +274,22 @@ def test_ctrl_c_before_anything_is_sent_exits_130(kit: Any, tmp_path: Path) -> N
     assert code == 130, text
     assert "Traceback" not in text
     assert "nothing was sent" in text
+
+
+def test_batch_deadline_reports_the_orders_never_sent(
+    holding: tuple[RunningSandbox, Any], kit: Any, tmp_path: Path
+) -> None:
+    sandbox, app = holding
+    ex = sandbox.state.exchange_orders()
+    app.held.add(ex[1].id)  # holds the only worker past the batch deadline
+    path = tmp_path / "orders.csv"
+    write_csv(path, [("coinbase_exchange", o.id) for o in ex[:6]])
+    argv = ["--concurrency", "1", "--batch-deadline", "0.5", "--deadline", "3", "--attempts", "1"]
+    with kit.start("cancel-many", str(path), *argv, *kit.base_urls(sandbox)) as child:
+        out, err = child.communicate(timeout=WAIT)
+    assert child.returncode == 1, out + err
+    statuses = {int(m["line"]): m["status"] for m in map(LINE.match, out.splitlines()) if m}
+    assert len(statuses) == 6
+    assert [statuses[n] for n in (4, 5, 6, 7)] == ["NOTSENT"] * 4
+    assert "4 never sent" in err or "5 never sent" in err
+    assert all(o.status == "open" for o in sandbox.state.exchange_orders()[2:6])

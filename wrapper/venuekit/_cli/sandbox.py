@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -61,7 +61,7 @@ def sandbox_call(
     """
     from venuekit.sandbox import SandboxConfig, banner_lines, parse_faults
 
-    parsed = parse_faults(faults)
+    parsed: dict[str, Any] = parse_faults(faults)  # Faults per config field
     config = attrs.evolve(SandboxConfig(seed=seed, orders_per_venue=orders_per_venue), **parsed)
     return config, lambda running: banner_lines(running, parsed)
 
