@@ -293,3 +293,26 @@ def test_batch_deadline_reports_the_orders_never_sent(
     assert [statuses[n] for n in (4, 5, 6, 7)] == ["NOTSENT"] * 4
     assert "4 never sent" in err or "5 never sent" in err
     assert all(o.status == "open" for o in sandbox.state.exchange_orders()[2:6])
+
+
+def test_a_reader_that_goes_away_does_not_stop_the_batch(
+    served: RunningSandbox, kit: Any, tmp_path: Path
+) -> None:
+    """Like ``venuekit cancel-many FILE | head -1`` once ``head`` has gone: stdout is a pipe
+    nobody reads (its read end is closed first, so every write fails): every order is still
+    cancelled, the summary is printed, no traceback, exit 0."""
+    orders = served.state.exchange_orders()
+    path = tmp_path / "orders.csv"
+    write_csv(path, [("coinbase_exchange", o.id) for o in orders])
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        with kit.start("cancel-many", str(path), *kit.base_urls(served), stdout=write_end) as child:
+            _, err = child.communicate(timeout=WAIT)
+    finally:
+        os.close(write_end)
+    assert child.returncode == 0, err
+    assert "Traceback" not in err
+    assert "BrokenPipe" not in err
+    assert "5 of 5 cancelled" in err
+    assert all(o.status == "cancelled" for o in served.state.exchange_orders())

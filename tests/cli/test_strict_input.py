@@ -86,6 +86,11 @@ CSV_CASES: list[tuple[str, Callable[[list[str]], list[str]], str]] = [
     ),
     ("unknown venue", lambda rows: with_line(rows, 2, "kraken,1,,,"), "line 2: unknown venue"),
     ("unchanged", lambda rows: rows, None),  # the control: the valid file is sent
+    (
+        "over-long id",
+        lambda rows: with_line(rows, 5, f"coinbase_exchange,{'7' * 5000},,,"),
+        "line 5: order_id is 5000 characters long",
+    ),
     ("control character", lambda rows: with_line(rows, 2, "loopring,,,,0x1\x07"), "line 2:"),
 ]
 

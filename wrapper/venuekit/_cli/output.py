@@ -20,6 +20,7 @@ order's input line (``cancel-many`` only). With ``--json`` each line is one JSON
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
@@ -164,11 +165,21 @@ class Report:
         )
         if self._bar is not None:
             self._bar.clear()
-        self._out.write(line + "\n")
-        self._out.flush()
+        try:
+            self._out.write(line + "\n")
+            self._out.flush()
+        except BrokenPipeError:  # the reader went away (`| head`): the batch goes on, unprinted
+            self._reader_gone()
         self._printed.add(index)
         if self._bar is not None:
             self._bar.draw(len(self._printed), len(self._orders))
+
+    def _reader_gone(self) -> None:
+        """Send the rest of stdout to the null device (Python's advice for SIGPIPE-less exits)."""
+        if self._out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        else:
+            self._out = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the report)
 
     def _status(self, outcome: CancelOutcome | None) -> str:
         if outcome is None:
@@ -292,5 +303,8 @@ class Report:
         return EXIT_OK
 
     def _say(self, text: str) -> None:
-        self._out.flush()
+        try:
+            self._out.flush()
+        except BrokenPipeError:
+            self._reader_gone()
         print(f"venuekit {self._command}: {text}", file=self._err, flush=True)
