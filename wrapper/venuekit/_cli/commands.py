@@ -42,6 +42,7 @@ from venuekit._cli.parser import (
     positive_int,
 )
 from venuekit._cli.sandbox import add_sandbox_arguments, run_sandbox
+from venuekit._client import Client
 from venuekit._config import base_url_variable, credentials_from_env
 from venuekit._venues import REGISTRY, Venue
 
@@ -77,8 +78,6 @@ def run_orders(
 
     Example: ``run_orders(args, lambda credentials: [order], progress=False)``
     """
-    from venuekit._client import Client
-
     environ = dict(os.environ)
     for venue, url in args.base_url:
         environ[base_url_variable(Venue(venue))] = url
