@@ -1,17 +1,21 @@
-"""`make demo`: cancel orders on all three venues against the embedded local sandbox.
+"""`make demo`: cancel orders on every venue against the embedded local sandbox.
 
 Starts `venuekit.sandbox` with uvicorn on a free 127.0.0.1 port, then uses the public venuekit API
 exactly as a user would: for each venue it cancels one open order, cancels the same order again
 (the venue's cancel reject, `OrderAlreadyDone`), and cancels an id the venue never issued
-(`OrderNotFound`). It prints one table of what happened and stops the server. Exit code 0 when
-every outcome is the expected one, 1 otherwise.
+(`OrderNotFound`). On Deribit it does so with a Deribit key, then through the Coinbase gateway
+with both kinds of CDP key (Ed25519 and ES256), and cancels by label (a label may match several
+orders). It prints one table of what happened and stops the server. Exit code 0 when every
+outcome is the expected one, 1 otherwise.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import venuekit
 from venuekit import errors
@@ -20,12 +24,15 @@ from venuekit.sandbox import run_in_thread
 Row = tuple[str, str, str, str]
 
 
-def _attempt(venue: str, what: str, cancel: Callable[[], venuekit.CancelResult]) -> Row:
+def _attempt(venue: str, what: str, cancel: Callable[[], object]) -> Row:
     """Run one cancel and describe its outcome as a table row."""
     try:
         result = cancel()
     except errors.VenueError as exc:
         return (venue, what, type(exc).__name__, str(exc))
+    if isinstance(result, venuekit.GroupCancelResult):
+        return (venue, what, f"{result.cancelled_count} CANCELLED", f"{result.action} (count)")
+    assert isinstance(result, venuekit.CancelResult)
     status = f" (venue status {result.venue_status})" if result.venue_status else ""
     return (venue, what, result.state.name, f"order {result.order_id}{status}")
 
@@ -42,24 +49,83 @@ def _print_table(rows: list[Row]) -> None:
         )
 
 
+def _deribit_plan(
+    sandbox: Any, stack: contextlib.ExitStack
+) -> list[tuple[str, str, Callable[[], object], str]]:
+    """Deribit with its own key (main account), then through the Coinbase gateway with both CDP
+    key kinds (a subaccount). Each kind of key gets its own client: the default host follows it."""
+    accounts, book = sandbox.credentials, sandbox.state.deribit
+    main_orders = [
+        o
+        for o in book.orders(user_id=accounts.deribit.user_id)
+        if o.order_state in ("open", "untriggered")
+    ]
+    cdp_orders = [
+        o
+        for o in book.orders(user_id=accounts.cdp.user_id)
+        if o.order_state in ("open", "untriggered")
+    ]
+    label = next(o.label for o in main_orders[1:] if o.label)
+    keys = {
+        "deribit": accounts.deribit.credentials(),
+        "deribit via CDP Ed25519": accounts.cdp.ed25519.credentials(),
+        "deribit via CDP ES256": accounts.cdp.es256.credentials(),
+    }
+    clients = {
+        name: stack.enter_context(
+            venuekit.Client(deribit=key, base_urls={"deribit": sandbox.deribit_url})
+        )
+        for name, key in keys.items()
+    }
+
+    def cancel(name: str, order_id: str) -> Callable[[], object]:
+        return lambda: clients[name].deribit.cancel_order(order_id=order_id)
+
+    first = main_orders[0].order_id
+    return [
+        ("deribit", "cancel open order", cancel("deribit", first), "CANCELLED"),
+        ("deribit", "cancel it again", cancel("deribit", first), "OrderAlreadyDone"),
+        ("deribit", "cancel unknown id", cancel("deribit", "ETH-1"), "OrderNotFound"),
+        (
+            "deribit",
+            f"cancel by label {label!r}",
+            lambda: clients["deribit"].deribit.cancel_by_label(label=label),
+            f"{sum(o.label == label for o in main_orders[1:])} CANCELLED",
+        ),
+        (
+            "deribit via CDP Ed25519",
+            "cancel open order",
+            cancel("deribit via CDP Ed25519", cdp_orders[0].order_id),
+            "CANCELLED",
+        ),
+        (
+            "deribit via CDP ES256",
+            "cancel open order",
+            cancel("deribit via CDP ES256", cdp_orders[1].order_id),
+            "CANCELLED",
+        ),
+    ]
+
+
 def main() -> int:
     started = time.perf_counter()
     with run_in_thread() as sandbox:
-        print(
-            f"venuekit {venuekit.__version__}: local sandbox of all three venues at {sandbox.url}"
-        )
+        print(f"venuekit {venuekit.__version__}: local sandbox of every venue at {sandbox.url}")
         accounts = sandbox.credentials
         exchange_order = sandbox.state.exchange_orders()[0]
         intx_order = sandbox.state.intx_orders()[0]
         loopring_order = sandbox.state.loopring_orders()[0]
         portfolio = accounts.intx.portfolio_uuid
 
-        with venuekit.Client(
-            coinbase_exchange=accounts.exchange.credentials(),
-            coinbase_intx=accounts.intx.credentials(),
-            loopring=accounts.loopring.credentials(),
-            base_urls=sandbox.base_urls,
-        ) as client:
+        with (
+            contextlib.ExitStack() as stack,
+            venuekit.Client(
+                coinbase_exchange=accounts.exchange.credentials(),
+                coinbase_intx=accounts.intx.credentials(),
+                loopring=accounts.loopring.credentials(),
+                base_urls=sandbox.base_urls,
+            ) as client,
+        ):
             exchange, intx, loopring = (
                 client.coinbase_exchange,
                 client.coinbase_intx,
@@ -130,7 +196,7 @@ def main() -> int:
                 ),
             ]
             rows, unexpected = [], []
-            for venue, what, cancel, expected in plan:
+            for venue, what, cancel, expected in [*plan, *_deribit_plan(sandbox, stack)]:
                 row = _attempt(venue, what, cancel)
                 rows.append(row)
                 if row[2] != expected:
@@ -139,7 +205,10 @@ def main() -> int:
     _print_table(rows)
     print()
     cancelled = sum(row[2] == "CANCELLED" for row in rows)
-    print(f"{cancelled} orders cancelled on 3 venues; rejects came back as typed errors.")
+    venues = len({row[0].split(" ")[0] for row in rows})
+    print(
+        f"{cancelled} single orders cancelled on {venues} venues; rejects came back as typed errors."
+    )
     print(f"Sandbox stopped. Took {time.perf_counter() - started:.1f} s.")
     for line in unexpected:
         print(f"UNEXPECTED: {line}", file=sys.stderr)

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cancels import PREPARED, VENUE_ERRORS, error_id, rejected
 
 from coinbase_intx_api.models.order_result_v1 import OrderResultV1
 from venuekit import CancelResult, CancelState, LoopringCancelResponse, Venue, errors
@@ -42,6 +43,56 @@ def untyped(value: object) -> Any:
 
 
 INTX = coinbase_intx.prepare_cancel(order_id="43877033468085760", portfolio="p-1")
+
+
+# --- every venue's error mapping (the one place it is tested) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("venue", "status", "body", "expected"),
+    VENUE_ERRORS,
+    ids=[error_id(row) for row in VENUE_ERRORS],
+)
+def test_every_documented_venue_error_maps_to_its_class(
+    venue: Venue, status: int, body: dict[str, Any], expected: type[Exception]
+) -> None:
+    # Moved here from tests/client/test_client.py; the client-level test checks that the client
+    # raises exactly this error (test_the_client_raises_the_error_the_venue_module_maps_...).
+    with pytest.raises(errors.VenueError) as caught:
+        answer(PREPARED[venue], status, json.dumps(body).encode(), {"Retry-After": "7"})
+
+    error = caught.value
+    assert type(error) is expected
+    assert error.venue is venue
+    assert error.status_code == status
+    info = body.get("resultInfo") or body.get("error") or body
+    text = info.get("message") or info.get("msg") or info.get("title")
+    assert text in error.message
+    assert text in str(error)
+    if venue in (Venue.LOOPRING, Venue.DERIBIT) and "code" in info:
+        assert error.code == info["code"]
+    if isinstance(error, errors.RateLimited):
+        assert error.retry_after == 7.0
+    assert error.attempts == 0  # the adapter judges one answer; the engine adds the record
+
+
+def test_venue_rejected_request_names_the_field_when_known() -> None:
+    # Moved here from tests/client/test_client.py: the field is the venue module's judgement.
+    with pytest.raises(errors.VenueRejectedRequest) as caught:
+        answer(
+            PREPARED[Venue.LOOPRING],
+            400,
+            json.dumps(rejected(104003, "invalid account id")).encode(),
+        )
+    assert caught.value.field == "account_id"
+    # The venue answered: an answer error (issue 10), no longer an InvalidRequest ("nothing sent").
+    assert isinstance(caught.value, errors.VenueAnswerError)
+    assert not isinstance(caught.value, errors.InvalidRequest)
+
+    by_client_oid = coinbase_exchange.prepare_cancel(client_oid="oid-1")
+    with pytest.raises(errors.VenueRejectedRequest) as caught:
+        answer(by_client_oid, 400, b'{"message": "Invalid order id"}')
+    assert caught.value.field == "client_oid"
 
 
 # --- INTX: the documented example and tolerance ------------------------------------------------

@@ -7,145 +7,74 @@ reader sees exactly what a venue would have received.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from cancels import (
+    CANCELS,
+    EXCHANGE_CANCEL,
+    INTX_CANCEL,
+    LOOPRING_CANCEL,
+    PREPARED,
+    VENUE_ERRORS,
+    error_id,
+)
+from harness import EXCHANGE_SECRET, INTX_SECRET, Harness
 
 import venuekit
 from coinbase_intx_api.models.order_result_v1 import OrderResultV1
 from venuekit import CancelState, LoopringCancelResponse, Venue, errors
 from venuekit._signing import coinbase, loopring
+from venuekit._venues import RawResponse, interpret
 
 Call = Any
 
-EXCHANGE_CANCEL = lambda c: c.coinbase_exchange.cancel_order(order_id="abc")  # noqa: E731
-INTX_CANCEL = lambda c: c.coinbase_intx.cancel_order(order_id="123", portfolio="p1")  # noqa: E731
-LOOPRING_CANCEL = lambda c: c.loopring.cancel_order(order_hash="0xabc")  # noqa: E731
-CANCELS = {
-    Venue.COINBASE_EXCHANGE: EXCHANGE_CANCEL,
-    Venue.COINBASE_INTX: INTX_CANCEL,
-    Venue.LOOPRING: LOOPRING_CANCEL,
-}
+
+def adapters_error(venue: Venue, status: int, body: Any, headers: dict[str, str]) -> Any:
+    """The error the venue module maps this answer to (the mapping is tested in test_adapters)."""
+    raw = RawResponse(
+        status_code=status,
+        headers=httpx.Headers({"content-type": "application/json", **headers}),
+        content=json.dumps(body).encode(),
+        now=time.time(),
+    )
+    with pytest.raises(errors.VenueError) as caught:
+        interpret(PREPARED[venue], raw)
+    return caught.value
 
 
-def rejected(code: int, message: str) -> dict[str, Any]:
-    return {"resultInfo": {"code": code, "message": message}}
-
-
-# Every error in venues.md (and the sandbox contract), with the class it must raise.
-VENUE_ERRORS = [
-    # Coinbase Exchange: {"message": ...}
-    (Venue.COINBASE_EXCHANGE, 400, {"message": "Order already done"}, errors.OrderAlreadyDone),
-    (Venue.COINBASE_EXCHANGE, 404, {"message": "NotFound"}, errors.OrderNotFound),
-    (Venue.COINBASE_EXCHANGE, 400, {"message": "Invalid order id"}, errors.VenueRejectedRequest),
-    (Venue.COINBASE_EXCHANGE, 401, {"message": "invalid signature"}, errors.AuthenticationError),
-    (Venue.COINBASE_EXCHANGE, 401, {"message": "Invalid API Key"}, errors.AuthenticationError),
-    (Venue.COINBASE_EXCHANGE, 401, {"message": "Invalid Passphrase"}, errors.AuthenticationError),
-    (
-        Venue.COINBASE_EXCHANGE,
-        401,
-        {"message": "request timestamp expired"},
-        errors.AuthenticationError,
-    ),
-    (
-        Venue.COINBASE_EXCHANGE,
-        429,
-        {"message": "Private rate limit exceeded"},
-        errors.RateLimited,
-    ),
-    (Venue.COINBASE_EXCHANGE, 500, {"message": "Internal server error"}, errors.VenueUnavailable),
-    (Venue.COINBASE_EXCHANGE, 503, {"message": "Service Unavailable"}, errors.VenueUnavailable),
-    # Coinbase INTX: {"message": ...} and {"title": ..., "status": ...}
-    (
-        Venue.COINBASE_INTX,
-        400,
-        {"title": "Invalid attribute", "status": 400},
-        errors.VenueRejectedRequest,
-    ),
-    (Venue.COINBASE_INTX, 400, {"message": "Invalid attribute"}, errors.VenueRejectedRequest),
-    (
-        Venue.COINBASE_INTX,
-        400,
-        {"title": "Order already done", "status": 400},
-        errors.OrderAlreadyDone,
-    ),
-    # Not a documented or recorded wording: never "already done" (issue 11), a plain VenueError.
-    (Venue.COINBASE_INTX, 400, {"message": "Order is already canceled"}, errors.VenueError),
-    (Venue.COINBASE_INTX, 401, {"message": "Unauthorized"}, errors.AuthenticationError),
-    (
-        Venue.COINBASE_INTX,
-        401,
-        {"title": "Unauthorized", "status": 401},
-        errors.AuthenticationError,
-    ),
-    (Venue.COINBASE_INTX, 404, {"title": "Order not found", "status": 404}, errors.OrderNotFound),
-    (Venue.COINBASE_INTX, 404, {"message": "Not Found"}, errors.OrderNotFound),
-    (Venue.COINBASE_INTX, 429, {"message": "Rate limit exceeded"}, errors.RateLimited),
-    (Venue.COINBASE_INTX, 500, {"title": "Internal error", "status": 500}, errors.VenueUnavailable),
-    # Loopring: {"resultInfo": {"code", "message"}} and the older flat {"code", "msg"}
-    (Venue.LOOPRING, 400, rejected(104001, "empty api key"), errors.AuthenticationError),
-    (Venue.LOOPRING, 400, rejected(104002, "invalid api key"), errors.AuthenticationError),
-    (Venue.LOOPRING, 400, rejected(104003, "invalid account id"), errors.VenueRejectedRequest),
-    (Venue.LOOPRING, 400, rejected(104004, "no signature"), errors.AuthenticationError),
-    (Venue.LOOPRING, 400, rejected(104005, "wrong signature"), errors.AuthenticationError),
-    (Venue.LOOPRING, 400, rejected(107002, "orderHash empty"), errors.VenueRejectedRequest),
-    (Venue.LOOPRING, 400, rejected(107003, "order does not exist"), errors.OrderNotFound),
-    (Venue.LOOPRING, 400, rejected(102117, "no orders to cancel"), errors.OrderAlreadyDone),
-    (Venue.LOOPRING, 400, rejected(102118, "failed to cancel"), errors.VenueUnavailable),
-    (Venue.LOOPRING, 400, rejected(102120, "order not valid"), errors.VenueRejectedRequest),
-    (Venue.LOOPRING, 400, rejected(100000, "unknown error"), errors.VenueError),
-    (Venue.LOOPRING, 400, rejected(999999, "brand new code"), errors.VenueError),
-    (Venue.LOOPRING, 400, {"code": 107003, "msg": "order does not exist"}, errors.OrderNotFound),
-    (Venue.LOOPRING, 400, {"code": 104005, "msg": "wrong signature"}, errors.AuthenticationError),
-    (Venue.LOOPRING, 429, {"message": "too many requests"}, errors.RateLimited),
-    (Venue.LOOPRING, 429, rejected(100000, "rate limited"), errors.RateLimited),
-    (Venue.LOOPRING, 502, {"message": "bad gateway"}, errors.VenueUnavailable),
-]
-
-
-@pytest.mark.parametrize(
-    ("venue", "status", "body", "expected"),
-    VENUE_ERRORS,
-    ids=[f"{v.value}-{s}-{json.dumps(b)[:40]}" for v, s, b, _ in VENUE_ERRORS],
-)
-def test_every_documented_venue_error_maps_to_its_class(
-    harness: Any, venue: Venue, status: int, body: dict[str, Any], expected: type[Exception]
+@pytest.mark.parametrize("row", VENUE_ERRORS, ids=[error_id(row) for row in VENUE_ERRORS])
+def test_the_client_raises_the_error_the_venue_module_maps_with_the_calls_record(
+    harness: Any, row: tuple[Any, ...]
 ) -> None:
+    # Which class each documented answer maps to is asserted once, at the adapter level
+    # (test_adapters.py::test_every_documented_venue_error_maps_to_its_class). The client's job:
+    # raise exactly that error (class, fields, message), with the call's record.
+    venue, status, body, _ = row
+    headers = {"Retry-After": "7"}
     with pytest.raises(errors.VenueError) as caught:  # one attempt: the mapping is the subject
-        harness.run(harness.json(status, body, **{"Retry-After": "7"}), CANCELS[venue], attempts=1)
+        harness.run(harness.json(status, body, **headers), CANCELS[venue], attempts=1)
 
     error = caught.value
-    assert type(error) is expected
+    expected = adapters_error(venue, status, body, headers)
+    assert type(error) is type(expected)
     assert error.venue is venue
-    assert error.status_code == status
-    info = body.get("resultInfo", body)
-    text = info.get("message") or info.get("msg") or info.get("title")
-    assert text in error.message
-    assert text in str(error)
-    if venue is Venue.LOOPRING and "code" in info:
-        assert error.code == info["code"]
-    if isinstance(error, errors.RateLimited):
-        assert error.retry_after == 7.0
+    assert (error.status_code, error.code, error.message) == (
+        expected.status_code,
+        expected.code,
+        expected.message,
+    )
+    assert str(error) == str(expected)
+    assert getattr(error, "field", None) == getattr(expected, "field", None)
+    assert getattr(error, "retry_after", None) == getattr(expected, "retry_after", None)
     assert len(harness.requests) == 1
     assert error.attempts == 1
-
-
-def test_venue_rejected_request_names_the_field_when_known(harness: Any) -> None:
-    with pytest.raises(errors.VenueRejectedRequest) as caught:
-        harness.run(harness.json(400, rejected(104003, "invalid account id")), LOOPRING_CANCEL)
-    assert caught.value.field == "account_id"
-    # The venue answered: an answer error (issue 10), no longer an InvalidRequest ("nothing sent").
-    assert isinstance(caught.value, errors.VenueAnswerError)
-    assert not isinstance(caught.value, errors.InvalidRequest)
-
-    with pytest.raises(errors.VenueRejectedRequest) as caught:
-        harness.run(
-            harness.json(400, {"message": "Invalid order id"}),
-            lambda c: c.coinbase_exchange.cancel_order(client_oid="oid-1"),
-        )
-    assert caught.value.field == "client_oid"
+    assert [(r.number, r.status_code, r.error) for r in error.history] == [
+        (1, status, type(expected).__name__)
+    ]
 
 
 # --- successes -----------------------------------------------------------------------------
@@ -273,7 +202,7 @@ def _assert_exchange_signature(request: httpx.Request) -> None:
         method=request.method,
         request_path=request.url.raw_path.decode("ascii"),  # as sent, with ?query
     )
-    secret = coinbase.decode_secret(harness_secret("exchange"))
+    secret = coinbase.decode_secret(EXCHANGE_SECRET)
     assert request.headers["CB-ACCESS-SIGN"] == coinbase.signature(
         secret_key=secret, prehash=prehash
     )
@@ -285,16 +214,14 @@ def _assert_intx_signature(request: httpx.Request) -> None:
         method=request.method,
         request_path=request.url.raw_path.partition(b"?")[0].decode("ascii"),
     )
-    secret = coinbase.decode_secret(harness_secret("intx"))
+    secret = coinbase.decode_secret(INTX_SECRET)
     assert request.headers["CB-ACCESS-SIGN"] == coinbase.signature(
         secret_key=secret, prehash=prehash
     )
 
 
 def _assert_loopring_signature(request: httpx.Request) -> None:
-    creds = venuekit.LoopringCredentials(
-        api_key="test-loopring-api-key-0001", eddsa_private_key="0x1234abcd", account_id=10001
-    )
+    creds = Harness.loopring
     base = loopring.signature_base(
         method="DELETE",
         url="https://loopring.test/api/v3/order",
@@ -302,12 +229,6 @@ def _assert_loopring_signature(request: httpx.Request) -> None:
     )
     assert loopring.verify(creds.public_key, loopring.message(base), request.headers["X-API-SIG"])
     assert request.headers["X-API-KEY"] == creds.api_key
-
-
-def harness_secret(venue: str) -> str:
-    import base64
-
-    return base64.b64encode(f"venuekit-test-{venue}-secret".encode()).decode()
 
 
 @pytest.mark.parametrize(
@@ -382,14 +303,8 @@ def test_unconfigured_venue_raises_venue_not_configured(harness: Any) -> None:
 
 def test_wrong_credentials_type_is_refused() -> None:
     with pytest.raises(errors.InvalidCredentials) as caught:
-        venuekit.Client(coinbase_exchange=Harness_intx())  # type: ignore[arg-type]
+        venuekit.Client(coinbase_exchange=Harness.intx)  # type: ignore[arg-type]
     assert caught.value.field == "coinbase_exchange"
-
-
-def Harness_intx() -> venuekit.CoinbaseIntxCredentials:
-    return venuekit.CoinbaseIntxCredentials(
-        api_key="test-intx-key-0001", api_secret=harness_secret("intx"), passphrase="pp-pp-pp"
-    )
 
 
 @pytest.mark.parametrize(
@@ -403,7 +318,7 @@ def Harness_intx() -> venuekit.CoinbaseIntxCredentials:
 )
 def test_bad_base_urls_are_refused(base_urls: dict[str, str]) -> None:
     with pytest.raises(errors.InvalidRequest) as caught:
-        venuekit.Client(loopring=None, coinbase_intx=Harness_intx(), base_urls=base_urls)
+        venuekit.Client(loopring=None, coinbase_intx=Harness.intx, base_urls=base_urls)
     assert caught.value.field == "base_urls"
     assert "hunter2" not in str(caught.value)
 
@@ -486,7 +401,7 @@ def _awaitable_repr(client: Any, mode: str) -> Any:
 
 FULL_ENV = {
     "VENUEKIT_COINBASE_EXCHANGE_API_KEY": "env-exchange-key",
-    "VENUEKIT_COINBASE_EXCHANGE_API_SECRET": harness_secret("exchange"),
+    "VENUEKIT_COINBASE_EXCHANGE_API_SECRET": EXCHANGE_SECRET,
     "VENUEKIT_COINBASE_EXCHANGE_PASSPHRASE": "env-pass",
     "VENUEKIT_COINBASE_EXCHANGE_BASE_URL": "https://exchange.test/",
     "VENUEKIT_LOOPRING_API_KEY": "env-loopring-key",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from epoch_clock import EpochClock
 
 from venuekit.auth import CoinbaseExchangeAuth, CoinbaseIntxAuth, LoopringAuth
 from venuekit.sandbox import (
@@ -20,26 +21,14 @@ from venuekit.sandbox import (
 START = 1_700_000_000.0
 
 
-class FakeClock:
-    """A settable clock shared by the sandbox and the signers."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+@pytest.fixture
+def clock() -> EpochClock:
+    """The sandbox's and the signers' clock: ``venuekit.testing.FakeClock``, made callable."""
+    return EpochClock(epoch=START)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def app(clock: FakeClock) -> SandboxApp:
+def app(clock: EpochClock) -> SandboxApp:
     return create_app(SandboxConfig(seed=1, clock=clock))
 
 
@@ -66,14 +55,14 @@ def connect() -> Iterator[Connect]:
 
 
 @pytest.fixture
-def exchange(app: SandboxApp, clock: FakeClock) -> Iterator[httpx.Client]:
+def exchange(app: SandboxApp, clock: EpochClock) -> Iterator[httpx.Client]:
     auth = CoinbaseExchangeAuth(DEFAULT_CREDENTIALS.exchange.credentials(), clock=clock)
     with make_client(app, auth) as client:
         yield client
 
 
 @pytest.fixture
-def intx(app: SandboxApp, clock: FakeClock) -> Iterator[httpx.Client]:
+def intx(app: SandboxApp, clock: EpochClock) -> Iterator[httpx.Client]:
     auth = CoinbaseIntxAuth(DEFAULT_CREDENTIALS.intx.credentials(), clock=clock)
     with make_client(app, auth) as client:
         yield client

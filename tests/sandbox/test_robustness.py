@@ -14,6 +14,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from epoch_clock import EpochClock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,7 @@ from venuekit._constants import SANDBOX_MAX_BODY_BYTES
 from venuekit.auth import CoinbaseExchangeAuth, CoinbaseIntxAuth, LoopringAuth
 from venuekit.sandbox import DEFAULT_CREDENTIALS, SandboxApp, SandboxConfig, create_app
 
-from .conftest import START, FakeClock
+from .conftest import START
 
 CREDS = DEFAULT_CREDENTIALS
 Headers = list[tuple[bytes, bytes]]
@@ -84,7 +85,7 @@ def call(
     return result
 
 
-def signed(app: SandboxApp, venue: str, clock: FakeClock) -> tuple[bytes, bytes, Headers]:
+def signed(app: SandboxApp, venue: str, clock: EpochClock) -> tuple[bytes, bytes, Headers]:
     """A correctly signed cancel of an open order of ``venue``: (raw path, query, headers)."""
     if venue == "exchange":
         order = app.state.exchange_orders()[0]
@@ -105,13 +106,13 @@ def signed(app: SandboxApp, venue: str, clock: FakeClock) -> tuple[bytes, bytes,
     return request.url.raw_path.split(b"?")[0], request.url.query, headers
 
 
-def fresh_app(clock: FakeClock) -> SandboxApp:
+def fresh_app(clock: EpochClock) -> SandboxApp:
     return create_app(SandboxConfig(seed=3, clock=clock, rate_limits=False))
 
 
 @pytest.mark.parametrize("venue", ["exchange", "intx", "loopring"])
 def test_a_signed_request_passes_the_guard(venue: str) -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, venue, clock)
     assert call(app, raw_path=path, query=query, headers=headers).status == 200
@@ -119,7 +120,7 @@ def test_a_signed_request_passes_the_guard(venue: str) -> None:
 
 @pytest.mark.parametrize(("venue", "shape"), [("exchange", "message"), ("intx", "detail")])
 def test_5000_digit_timestamp_is_an_invalid_timestamp(venue: str, shape: str) -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, venue, clock)
     huge = [(n, b"9" * 5000 if n == b"cb-access-timestamp" else v) for n, v in headers]
@@ -131,7 +132,7 @@ def test_5000_digit_timestamp_is_an_invalid_timestamp(venue: str, shape: str) ->
     "timestamp", [b"1e9", b"1_700_000_000", b"inf", b"nan", b"-1", b"\xd9\xa1\xd9\xa2", b""]
 )
 def test_odd_timestamps_are_invalid_not_errors(timestamp: bytes) -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, "exchange", clock)
     odd = [(n, timestamp if n == b"cb-access-timestamp" else v) for n, v in headers]
@@ -141,7 +142,7 @@ def test_odd_timestamps_are_invalid_not_errors(timestamp: bytes) -> None:
 
 @pytest.mark.parametrize("venue", ["exchange", "intx", "loopring"])
 def test_huge_content_length_is_413_before_reading(venue: str) -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, venue, clock)
     answer = call(
@@ -158,7 +159,7 @@ def test_huge_content_length_is_413_before_reading(venue: str) -> None:
 
 
 def test_chunked_body_is_cut_off_when_it_passes_the_limit() -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, "intx", clock)
     chunk = b"x" * 1024
@@ -198,7 +199,7 @@ def test_in_process_client_gets_413_in_the_venue_shape(intx: httpx.Client) -> No
     ],
 )
 def test_duplicated_header_is_400(venue: str, header: bytes) -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, venue, clock)
     value = dict(headers).get(header)
@@ -213,7 +214,7 @@ def test_duplicated_header_is_400(venue: str, header: bytes) -> None:
     [("intx", b"portfolio"), ("exchange", b"product_id"), ("loopring", b"orderHash")],
 )
 def test_duplicated_parameter_is_400(venue: str, param: bytes) -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, venue, clock)
     answer = call(app, raw_path=path, query=query + b"&" + param + b"=x", headers=headers)
@@ -224,7 +225,7 @@ def test_duplicated_parameter_is_400(venue: str, param: bytes) -> None:
     "host", [b"127.0.0.1:8080#x", b"a?b", b"a/b", b"\xff\xfe", b"h" * 300, b"x:99999999"]
 )
 def test_malformed_host_is_400_on_every_venue(host: bytes) -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     for venue in ("exchange", "intx", "loopring"):
         path, query, headers = signed(app, venue, clock)
@@ -233,13 +234,13 @@ def test_malformed_host_is_400_on_every_venue(host: bytes) -> None:
 
 
 def test_oversize_head_is_431() -> None:
-    app = fresh_app(FakeClock())
+    app = fresh_app(EpochClock(epoch=START))
     answer = call(app, raw_path=b"/api/v1/orders/1", headers=[(b"x-junk", b"a" * 20_000)])
     assert (answer.status, answer.body["title"]) == (431, "request header fields too large")
 
 
 def test_non_ascii_and_control_bytes_in_headers_are_4xx() -> None:
-    clock = FakeClock()
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     for venue in ("exchange", "intx", "loopring"):
         path, query, headers = signed(app, venue, clock)
@@ -286,7 +287,7 @@ def mutate(headers: Headers, action: str, name: bytes, value: bytes) -> Headers:
 @FUZZ
 @given(venue=st.sampled_from(["exchange", "intx", "loopring"]), data=st.data())
 def test_fuzzed_headers_never_get_a_5xx(venue: str, data: st.DataObject) -> None:
-    clock = FakeClock(START)
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, venue, clock)
     names = st.sampled_from(VENUE_HEADERS[venue] + COMMON_HEADERS)
@@ -313,7 +314,7 @@ def test_fuzzed_headers_never_get_a_5xx(venue: str, data: st.DataObject) -> None
 def test_fuzzed_request_lines_and_bodies_never_get_a_5xx(
     venue: str, method: str, path_junk: bytes, query_junk: bytes, chunks: list[bytes]
 ) -> None:
-    clock = FakeClock(START)
+    clock = EpochClock(epoch=START)
     app = fresh_app(clock)
     path, query, headers = signed(app, venue, clock)
     answer = call(

@@ -14,7 +14,9 @@ def test_real_server_cancels_and_drops_connections() -> None:
     with run_in_thread(config=config, host="127.0.0.1", port=0) as sandbox:
         assert sandbox.port > 0
         assert sandbox.url == f"http://127.0.0.1:{sandbox.port}"
-        assert set(sandbox.base_urls.values()) == {sandbox.url}
+        urls = dict(sandbox.base_urls)
+        assert urls.pop("deribit") == f"{sandbox.url}/api/v2"
+        assert set(urls.values()) == {sandbox.url}
         creds = sandbox.credentials
 
         intx_order = sandbox.state.intx_orders()[0]

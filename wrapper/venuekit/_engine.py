@@ -41,7 +41,7 @@ import httpx
 from venuekit import errors
 from venuekit._clock import Clock, ClockOffset
 from venuekit._constants import RETRY_AFTER_MAX
-from venuekit._models import CancelResult, CancelState
+from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._policy import (
     RetryPolicy,
     backoff,
@@ -93,8 +93,8 @@ class Call(Generic[T]):
 def _cut(timeout: httpx.Timeout, left: float) -> httpx.Timeout:
     """``timeout`` with every part cut to ``left`` seconds (the usual case: unchanged)."""
     parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-    if all(v is not None and v <= left for v in parts):
-        return timeout
+    if math.isinf(left) or all(v is not None and v <= left for v in parts):
+        return timeout  # no deadline: "no timeout" stays None (inf is refused by sockets)
     left = max(left, 0.001)
     connect, read, write, pool = (left if v is None else min(v, left) for v in parts)
     return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
@@ -148,6 +148,10 @@ def flow(
         except Exception as exc:  # a metrics hook must never change a cancel's outcome
             logger.warning("on_event hook raised %s; ignored", type(exc).__name__)
 
+    def retrying(error: errors.VenueError, wait: float) -> None:
+        _log_retry(spec.venue, prepared, number, error, wait)
+        emit("attempt", error.status_code, type(error).__name__, retry_in=wait)
+
     def final(error: errors.VenueError) -> errors.VenueError:
         emit("outcome", error.status_code, type(error).__name__)
         return error.with_record(attempts=number, history=tuple(history))
@@ -200,7 +204,7 @@ def flow(
             else:
                 history.append(_record(number, reply, None))
                 emit("outcome", reply.status_code, None, state=_state(result))
-                if isinstance(result, CancelResult) and number > 1:
+                if isinstance(result, CancelResult | GroupCancelResult) and number > 1:
                     return attrs.evolve(result, attempts=number, history=tuple(history))
                 return result
         history.append(_record(number, reply, error))
@@ -226,11 +230,13 @@ def flow(
             and not resynced
             and (expired_by_date or spec.timestamp_rejected(error))
         ):
+            if clock.monotonic() >= deadline:
+                raise final(error)  # no clock request and no attempt past the deadline
             resynced = True  # one clock resync, then one immediate retry
             yield from _resync(
                 target, error, reply, clock=clock, deadline=deadline, timeout=call.timeout
             )
-            _log_retry(spec.venue, prepared, number, error, 0.0)
+            retrying(error, 0.0)
             continue
         if not is_retryable(error):
             raise final(error)
@@ -246,8 +252,7 @@ def flow(
             wait = 0.0
         if clock.monotonic() + wait >= deadline:
             raise final(error)
-        _log_retry(spec.venue, prepared, number, error, wait)
-        emit("attempt", error.status_code, type(error).__name__, retry_in=wait)
+        retrying(error, wait)
         if wait > 0:
             yield Sleep(seconds=wait)
 

@@ -42,7 +42,7 @@ from typing import Any
 from venuekit import errors
 from venuekit._credentials import CoinbaseCdpCredentials, DeribitCredentials
 from venuekit._models import CancelResult, CancelState, GroupCancelResult
-from venuekit._policy import message_says_timestamp_expired
+from venuekit._policy import message_says_timestamp_expired, parse_retry_after
 from venuekit._ratelimit import RateLimit
 from venuekit._spec_usage import OperationUse
 from venuekit._venues._common import (
@@ -217,6 +217,11 @@ def _error(raw: RawResponse, error: Mapping[str, Any]) -> errors.VenueError:
         field = _FIELDS.get(param) if isinstance(param, str) else None
         return errors.VenueRejectedRequest(
             message, field=field, venue=VENUE, status_code=status, code=code
+        )
+    if cls is errors.RateLimited:
+        hint = parse_retry_after(raw.headers.get("retry-after"), now=raw.now)
+        return errors.RateLimited(
+            message, retry_after=hint, venue=VENUE, status_code=status, code=code
         )
     return cls(message, venue=VENUE, status_code=status, code=code)
 

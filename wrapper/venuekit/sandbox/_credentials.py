@@ -16,8 +16,10 @@ import attrs
 
 if TYPE_CHECKING:
     from venuekit._credentials import (
+        CoinbaseCdpCredentials,
         CoinbaseExchangeCredentials,
         CoinbaseIntxCredentials,
+        DeribitCredentials,
         LoopringCredentials,
     )
 
@@ -107,6 +109,12 @@ class DeribitAccount:
     username: str
     trade_scope: Literal["read_write", "read", "none"] = "read_write"
 
+    def credentials(self) -> DeribitCredentials:
+        """The SDK credentials for this key (``Client(deribit=...)``)."""
+        from venuekit._credentials import DeribitCredentials
+
+        return DeribitCredentials(client_id=self.client_id, client_secret=self.client_secret)
+
 
 @attrs.frozen
 class CdpKey:
@@ -119,6 +127,12 @@ class CdpKey:
     key_name: str
     private_key: str = attrs.field(repr=False)
     algorithm: Literal["EdDSA", "ES256"]
+
+    def credentials(self) -> CoinbaseCdpCredentials:
+        """The SDK credentials for this key (``Client(deribit=...)`` through the gateway)."""
+        from venuekit._credentials import CoinbaseCdpCredentials
+
+        return CoinbaseCdpCredentials(key_name=self.key_name, private_key=self.private_key)
 
 
 @attrs.frozen

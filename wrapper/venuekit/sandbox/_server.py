@@ -48,17 +48,19 @@ class RunningSandbox:
 
     @property
     def base_urls(self) -> Mapping[str, str]:
-        """Base URL per venue, keyed like ``venuekit._constants.DEFAULT_BASE_URLS``."""
+        """Base URL per venue, keyed like the clients' ``base_urls`` (Deribit: ``{url}/api/v2``)."""
         return MappingProxyType(
-            {"coinbase_exchange": self.url, "coinbase_intx": self.url, "loopring": self.url}
+            {
+                "coinbase_exchange": self.url,
+                "coinbase_intx": self.url,
+                "loopring": self.url,
+                "deribit": self.deribit_url,
+            }
         )
 
     @property
     def deribit_url(self) -> str:
-        """Base URL to use for Deribit (and the Coinbase gateway): ``{url}/api/v2``.
-
-        Not in `base_urls` yet: the client learns the ``deribit`` key with the venue (issue 12).
-        """
+        """Base URL to use for Deribit (and the Coinbase gateway): ``{url}/api/v2``."""
         return f"{self.url}/api/v2"
 
     @property
