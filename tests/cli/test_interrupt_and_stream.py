@@ -316,3 +316,29 @@ def test_a_reader_that_goes_away_does_not_stop_the_batch(
     assert "BrokenPipe" not in err
     assert "5 of 5 cancelled" in err
     assert all(o.status == "cancelled" for o in served.state.exchange_orders())
+
+
+def test_ctrl_c_during_a_single_cancel(holding: tuple[RunningSandbox, Any], kit: Any) -> None:
+    sandbox, app = holding
+    order = sandbox.state.exchange_orders()[0]
+    app.held.add(order.id)
+    argv = ["cancel", "--venue", "coinbase_exchange", "--order-id", order.id]
+    terminal = Terminal([*argv, *kit.base_urls(sandbox)], kit.child_env())
+    try:
+        for _ in range(int(WAIT / 0.01)):  # until its request is at the venue, unanswered
+            if app.waiting:
+                break
+            threading.Event().wait(0.01)
+        assert app.waiting
+        terminal.type(b"\x03")
+        code, screen = terminal.finish()
+    finally:
+        terminal.close()
+    text = "\n".join(screen)
+    assert code == 130, text
+    assert "Traceback" not in text
+    assert (
+        f"UNKNOWN coinbase_exchange order_id={order.id}: in flight when interrupted:"
+        " may have reached the venue"
+    ) in text
+    assert "interrupted: 0 of 1 cancelled, 0 not, 1 in flight" in text
