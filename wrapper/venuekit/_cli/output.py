@@ -111,10 +111,6 @@ class ProgressBar:
         self._out.flush()
 
 
-def _fate(outcome: CancelOutcome) -> str:
-    return outcome.fate.value
-
-
 class Report:
     """Prints each outcome as it arrives; counts them; prints the summary; gives the exit code.
 
@@ -184,7 +180,7 @@ class Report:
     def _status(self, outcome: CancelOutcome | None) -> str:
         if outcome is None:
             return "UNKNOWN"
-        fate = _fate(outcome)
+        fate = outcome.fate.value
         if fate == "in_flight":
             return "UNKNOWN"
         if fate == "not_sent":
@@ -233,7 +229,7 @@ class Report:
             data.update(ok=False, done=False, fate="unknown", may_have_reached_venue=True)
             return data
         status = self._status(outcome)
-        data.update(ok=outcome.ok, done=status in {"ok", "done"}, fate=_fate(outcome))
+        data.update(ok=outcome.ok, done=status in {"ok", "done"}, fate=outcome.fate.value)
         data["attempts"] = outcome.attempts
         result, error = outcome.result, outcome.error
         if result is not None:
@@ -284,8 +280,9 @@ class Report:
         summary = ", ".join(parts)
         if interrupted:
             self._say(f"interrupted: {summary}")
+            again = "command" if self._command == "cancel" else "input"
             self._say(
-                "to finish, run the same input again with --already-done-ok (orders already"
+                f"to finish, run the same {again} again with --already-done-ok (orders already"
                 " cancelled then count as done)"
             )
         elif self._command != "cancel" or counts["NOTSENT"]:
