@@ -261,8 +261,8 @@ COMMANDS: tuple[Command, ...] = (
         name="sandbox",
         help="serve the local sandbox of every venue",
         description=(
-            "Serve the local sandbox of every venue on one port until Ctrl-C. It prints the"
-            " `export` lines to paste (its public fake credentials) and its seeded orders."
+            "Serve the local sandbox of every venue on one port until Ctrl-C. It prints the\n"
+            "`export` lines to paste (its public fake credentials) and its seeded orders."
         ),
         add_arguments=add_sandbox_arguments,
         run=run_sandbox,
