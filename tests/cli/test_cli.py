@@ -136,15 +136,16 @@ def test_cancel_json_output(sandbox: RunningSandbox, capsys: Any) -> None:
     assert (error["type"], error["status_code"]) == ("OrderNotFound", 404)
 
 
-def test_bad_order_arguments_fail_the_order_not_the_command(
-    sandbox: RunningSandbox, capsys: Any
-) -> None:
-    code, out, _ = run(
+def test_bad_order_arguments_are_a_usage_error(sandbox: RunningSandbox, capsys: Any) -> None:
+    # Changed by issue 11 item 7: a missing field for the order's venue is a usage error (exit 2,
+    # nothing sent), no longer that order's failure (exit 1, "InvalidRequest" on stdout).
+    code, out, err = run(
         capsys, "cancel", "--venue", "coinbase_intx", "--order-id", "1", *base_urls(sandbox)
     )
-    assert code == 1
-    assert "InvalidRequest" in out
-    assert "portfolio" in out
+    assert code == 2
+    assert out == ""
+    assert "portfolio" in err
+    assert sandbox.app.stats.count() == 0
 
 
 def test_missing_or_refused_credentials_exit_2(
@@ -248,8 +249,12 @@ def test_cancel_many_cancels_everything_and_prints_one_json_line_per_order(
     code, out, err = run(capsys, "cancel-many", str(path), "--json", *base_urls(sandbox))
 
     assert code == 0
-    lines = [json.loads(line) for line in out.splitlines()]
+    # Lines now come in completion order, each as soon as it is known (issue 11 item 7);
+    # sorted by "index" they are the input again, with the input line numbers.
+    lines = sorted((json.loads(line) for line in out.splitlines()), key=lambda d: d["index"])
     assert [line["index"] for line in lines] == list(range(len(rows)))
+    first = 2 if fmt == "csv" else 1  # the CSV header is line 1
+    assert [line["line"] for line in lines] == list(range(first, first + len(rows)))
     assert [line["request"] for line in lines] == rows
     assert all(line["ok"] and line["state"] == "cancelled" for line in lines)
     assert "6 of 6 cancelled" in err
@@ -261,7 +266,7 @@ def test_cancel_many_reports_bad_rows_and_failures_in_place(
 ) -> None:
     ex = sandbox.state.exchange_orders()
     path = tmp_path / "orders.txt"  # no extension: the format is sniffed (CSV)
-    path.write_text(
+    rows = (
         "venue,order_id,portfolio\n"
         f"coinbase_exchange,{ex[0].id},\n"
         "kraken,1,\n"
@@ -269,18 +274,30 @@ def test_cancel_many_reports_bad_rows_and_failures_in_place(
         f"coinbase_exchange,{ex[0].id},\n"
         f"coinbase_exchange,{ex[1].id},\n"
     )
+    # Changed by issue 11 item 7: an unknown venue (line 3) and a row missing a field of its
+    # venue (line 4) are a usage error naming both lines, and nothing at all is sent (they
+    # were reported in place as InvalidRequest while the other rows were cancelled).
+    path.write_text(rows)
+    code, out, err = run(
+        capsys, "cancel-many", str(path), "--concurrency", "1", *base_urls(sandbox)
+    )
+    assert (code, out) == (2, "")
+    assert "line 3: unknown venue 'kraken'" in err
+    assert "line 4: portfolio is required" in err
+    assert sandbox.app.stats.count() == 0
+
+    # Without them, failures are reported in place: the second cancel of one order is that
+    # order's failure, with its line number; the others are cancelled.
+    path.write_text(rows.replace("kraken,1,\n", "").replace("coinbase_intx,123,\n", ""))
     code, out, _ = run(capsys, "cancel-many", str(path), "--concurrency", "1", *base_urls(sandbox))
 
     assert code == 1
     lines = out.splitlines()
-    assert len(lines) == 5
-    assert lines[0].startswith("ok ")
-    assert "InvalidRequest" in lines[1]
-    assert "kraken" in lines[1]
-    assert "InvalidRequest" in lines[2]
-    assert "portfolio" in lines[2]
-    assert "OrderAlreadyDone" in lines[3]
-    assert lines[4].startswith("ok ")
+    assert len(lines) == 3
+    assert lines[0].startswith("ok      line 2 coinbase_exchange ")
+    assert lines[1].startswith("FAILED  line 3 coinbase_exchange ")
+    assert "OrderAlreadyDone" in lines[1]
+    assert lines[2].startswith("ok      line 4 ")
 
 
 @pytest.mark.parametrize(
