@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from venuekit import errors
+from venuekit._cli.group import add_group_arguments, group_venues, run_group
 from venuekit._cli.input import (
     InputError,
     Order,
@@ -248,6 +249,17 @@ COMMANDS: tuple[Command, ...] = (
         add_arguments=_add_cancel_many,
         run=_run_cancel_many,
         epilog=_MANY_EPILOG,
+    ),
+    Command(
+        name="cancel-all",
+        help="cancel every open order of a venue, or those matching a filter",
+        description=(
+            "A venue's group cancel (" + ", ".join(group_venues()) + "): every open order, or\n"
+            "those of one label, currency (and kind) or instrument. A label is not unique: it\n"
+            "may match several orders. Prints the venue's count."
+        ),
+        add_arguments=add_group_arguments,
+        run=run_group,
     ),
     Command(
         name="venues",

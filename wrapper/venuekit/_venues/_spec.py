@@ -88,6 +88,9 @@ class Action(Generic[T]):
     #: Whether "already done"/"not found" after an ambiguous attempt confirms that attempt
     #: (single-order cancels only: a group cancel's count cannot be confirmed that way).
     confirmable: bool = True
+    #: Group actions: the arguments it takes and the ones it needs (the CLI picks by them).
+    fields: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
 
 
 def _never(error: errors.AuthenticationError) -> bool:

@@ -392,8 +392,19 @@ SPEC = VenueSpec(
     fields=("order_id",),
     cancel=Action(prepare=_cancel, interpret=interpret_cancel),
     actions={
-        "cancel_by_label": Action(prepare=_by_label, interpret=interpret_group, confirmable=False),
-        "cancel_all": Action(prepare=_all, interpret=interpret_group, confirmable=False),
+        "cancel_by_label": Action(
+            prepare=_by_label,
+            interpret=interpret_group,
+            confirmable=False,
+            fields=("label", "currency"),
+            required=("label",),
+        ),
+        "cancel_all": Action(
+            prepare=_all,
+            interpret=interpret_group,
+            confirmable=False,
+            fields=("currency", "kind", "instrument_name"),
+        ),
     },
     time_request=PreparedCancel(venue=VENUE, method="GET", url="/public/get_time", params=()),
     read_time=_read_time,
