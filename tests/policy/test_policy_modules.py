@@ -7,9 +7,9 @@ import types
 
 import pytest
 
-from venuekit import _clock, _ratelimit, _retry
+from venuekit import _clock, _ratelimit, _retry, _tokenbucket
 
-MODULES = [_retry, _ratelimit, _clock]
+MODULES = [_retry, _ratelimit, _tokenbucket, _clock]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -30,7 +30,14 @@ __all__ = [
     "LOOPRING_RATE_LIMIT_PER_SECOND",
     "POOL_TIMEOUT",
     "RATE_LIMIT_JITTER_ALLOWANCE",
+    "RATE_LIMIT_KEY_ID_CHARS",
     "RATE_LIMIT_RATE_MARGIN",
+    "RATE_STORE_KEY_PREFIX",
+    "RATE_STORE_MAX_AHEAD",
+    "RATE_STORE_RETRY_INITIAL",
+    "RATE_STORE_RETRY_MAX",
+    "RATE_STORE_SYNC_WORKERS",
+    "RATE_STORE_TIMEOUT",
     "READ_TIMEOUT",
     "RETRY_AFTER_MAX",
     "RETRY_ATTEMPTS",
@@ -125,6 +132,33 @@ RATE_LIMIT_RATE_MARGIN: Final = 0.05
 #: Delay variation (seconds) between the client's pacing and the venue's clock that the client
 #: absorbs: it keeps ``ceil(rate * this)`` tokens of the documented burst in reserve.
 RATE_LIMIT_JITTER_ALLOWANCE: Final = 0.1
+#: Hex characters kept of ``key_id``'s HMAC-SHA256 (128 bits): two keys of one venue sharing a
+#: bucket by accident would need a collision among at most a few thousand keys, odds ~1e-32.
+RATE_LIMIT_KEY_ID_CHARS: Final = 32
+
+# --- Shared rate budget in Redis/Valkey (venuekit._ratelimit_store) ---------------------------
+#: Namespace of every key the budget writes: ``<prefix>:<venue>:<key_id>``. ``v1`` names the
+#: value's meaning (GCRA theoretical arrival time, microseconds of the server's clock), so a
+#: later format can live next to it during a rolling upgrade.
+RATE_STORE_KEY_PREFIX: Final = "venuekit:rl:v1"
+#: Longest one store round trip may take before the store counts as down, seconds. A store on
+#: the same network answers a script in well under 1 ms (Redis documents sub-millisecond
+#: latency for simple commands); 200x that is sickness, and the pacing must not eat the cancel's
+#: deadline waiting for it. A caller's own shorter ``timeout`` always wins.
+RATE_STORE_TIMEOUT: Final = 0.2
+#: After a store failure, pace in-process and try the store again this many seconds later ...
+RATE_STORE_RETRY_INITIAL: Final = 1.0
+#: ... doubling after every failed retry up to this cap, so a dead store costs one timed-out
+#: round trip per 30 s per process instead of one per cancel.
+RATE_STORE_RETRY_MAX: Final = 30.0
+#: Threads that run the store round trips of sync callers (so a hung store cannot hold a caller
+#: past its timeout). Twice ``BULK_CONCURRENCY``: a sync ``cancel_many`` never queues for one.
+RATE_STORE_SYNC_WORKERS: Final = 16
+#: A bucket whose theoretical arrival time is more than this many seconds ahead of the server's
+#: clock is treated as empty: only a step back of the server's wall clock (``TIME``) produces
+#: such a lead (pauses are at most ``RETRY_AFTER_MAX`` = 60 s; 64 queued reservations at
+#: Loopring's paced 4.75/s are 13 s), and it would otherwise stall every client for the step.
+RATE_STORE_MAX_AHEAD: Final = 600.0
 
 # --- Clock skew (venuekit._clock) -------------------------------------------------------------
 #: Error of an offset read from an HTTP ``Date`` header, seconds: the header has 1 s resolution.
