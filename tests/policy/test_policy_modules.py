@@ -7,9 +7,25 @@ import types
 
 import pytest
 
-from venuekit import _clock, _ratelimit, _retry, _tokenbucket
+from venuekit import (
+    _clock,
+    _ratelimit,
+    _ratelimit_health,
+    _ratelimit_scripts,
+    _ratelimit_store,
+    _retry,
+    _tokenbucket,
+)
 
-MODULES = [_retry, _ratelimit, _tokenbucket, _clock]
+MODULES = [
+    _retry,
+    _ratelimit,
+    _tokenbucket,
+    _ratelimit_store,
+    _ratelimit_scripts,
+    _ratelimit_health,
+    _clock,
+]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

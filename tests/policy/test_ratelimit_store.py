@@ -339,6 +339,14 @@ def test_restarted_store_is_used_again_after_the_back_off(
         booking = driver.book(bucket)
     assert booking.source == "store"
     assert driver.budget.store_healthy
+    # back from the outage the shared bucket resumes at the rate, without a burst (the restarted
+    # store is empty, but the venue's bucket was drained by processes pacing alone)
+    following = driver.book(bucket)
+    assert following.source == "store"
+    assert booking.at is not None
+    assert following.at is not None
+    assert following.at - booking.at == pytest.approx(0.01, abs=EPS)
+    assert driver.book(bucket).wait > 0
     assert len(warnings_of(caplog)) == 1
     recovered = [r.getMessage() for r in caplog.records if "answers again after" in r.getMessage()]
     assert len(recovered) == 1

@@ -20,31 +20,35 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
 from venuekit._constants import RATE_STORE_MAX_AHEAD
 from venuekit._ratelimit import RateLimit
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted(), as tests/policy/test_policy_modules.py checks
+    "Booking",
     "PAUSE_SCRIPT",
     "RESERVE_SCRIPT",
-    "Booking",
+    "import_redis",
     "parse_booking",
     "pause_args",
     "reserve_args",
 ]
 
 #: GCRA reservation. KEYS[1]: the bucket. ARGV: emission interval, tolerance ((burst - 1) *
-#: interval) and the longest believable lead, all in microseconds. Returns {now, wait} in
-#: microseconds of the server's clock: the slot starts at now + wait.
+#: interval) and the longest believable lead, all in microseconds, and ``1`` to resume without
+#: burst (the bucket counts as empty: after an outage, the venue's bucket was drained by every
+#: process pacing alone). Returns {now, wait} in microseconds of the server's clock: the slot
+#: starts at now + wait.
 RESERVE_SCRIPT = """
 if redis.replicate_commands then redis.replicate_commands() end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or 0) or 0
 if tat < now or tat > now + tonumber(ARGV[3]) then tat = now end
+if ARGV[4] == '1' then tat = math.max(tat, now + tonumber(ARGV[2])) end
 local go = math.max(now, tat - tonumber(ARGV[2]))
 tat = tat + tonumber(ARGV[1])
 local ttl = string.format('%d', math.ceil((tat - now) / 1000) + 1)
@@ -85,14 +89,14 @@ class Booking:
     source: Literal["store", "fallback"]
 
 
-def reserve_args(limit: RateLimit) -> tuple[float, float, float]:
-    """``RESERVE_SCRIPT``'s ARGV for ``limit``: interval, tolerance, longest lead (microseconds).
+def reserve_args(limit: RateLimit, *, no_burst: bool = False) -> tuple[float, float, float, int]:
+    """``RESERVE_SCRIPT``'s ARGV: interval, tolerance, longest lead (microseconds), no-burst flag.
 
     >>> reserve_args(RateLimit(rate=4, burst=3))
-    (250000.0, 500000.0, 600000000.0)
+    (250000.0, 500000.0, 600000000.0, 0)
     """
     interval = 1e6 / limit.rate
-    return (interval, (limit.burst - 1) * interval, RATE_STORE_MAX_AHEAD * 1e6)
+    return (interval, (limit.burst - 1) * interval, RATE_STORE_MAX_AHEAD * 1e6, int(no_burst))
 
 
 def pause_args(limit: RateLimit, seconds: float) -> tuple[float, float, float]:
@@ -113,3 +117,22 @@ def parse_booking(answer: Sequence[bytes | str]) -> Booking:
     """
     now_us, wait_us = float(answer[0]), float(answer[1])
     return Booking(wait=wait_us / 1e6, at=(now_us + wait_us) / 1e6, source="store")
+
+
+_MISSING_REDIS = (
+    "a shared rate budget needs the redis package: pip install 'venuekit[redis]' "
+    "(redis-py >= 5; it talks to Redis and Valkey)"
+)
+
+
+def import_redis() -> Any:
+    """The ``redis`` package (redis-py), or ``ImportError`` saying how to install it."""
+    try:
+        import redis
+        import redis.asyncio
+        import redis.asyncio.retry
+        import redis.backoff
+        import redis.retry
+    except ImportError:
+        raise ImportError(_MISSING_REDIS) from None
+    return redis

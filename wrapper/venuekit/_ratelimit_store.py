@@ -59,6 +59,7 @@ from venuekit._ratelimit_scripts import (
     PAUSE_SCRIPT,
     RESERVE_SCRIPT,
     Booking,
+    import_redis,
     parse_booking,
     pause_args,
     reserve_args,
@@ -71,22 +72,6 @@ if TYPE_CHECKING:
 __all__ = ["Booking", "RedisRateBudget"]
 
 _RESERVE, _PAUSE = 0, 1
-_MISSING_REDIS = (
-    "a shared rate budget needs the redis package: pip install 'venuekit[redis]' "
-    "(redis-py >= 5; it talks to Redis and Valkey)"
-)
-
-
-def _import_redis() -> Any:
-    try:
-        import redis
-        import redis.asyncio
-        import redis.asyncio.retry
-        import redis.backoff
-        import redis.retry
-    except ImportError:
-        raise ImportError(_MISSING_REDIS) from None
-    return redis
 
 
 def _check_seconds(value: float, name: str) -> float:
@@ -131,7 +116,7 @@ class RedisRateBudget:
         retry_initial: float = RATE_STORE_RETRY_INITIAL,
         retry_max: float = RATE_STORE_RETRY_MAX,
     ) -> None:
-        redis = _import_redis()
+        redis = import_redis()
         if not (isinstance(prefix, str) and prefix and prefix.isprintable() and " " not in prefix):
             raise ValueError("prefix must be a non-empty string without spaces")
         if not (isinstance(fallback_share, int | float) and 0 < fallback_share <= 1):
@@ -150,6 +135,7 @@ class RedisRateBudget:
         self._fixed_async: Sequence[Any] = ()  # scripts of a given redis.asyncio.Redis
         self._per_loop: dict[asyncio.AbstractEventLoop, tuple[Any, Sequence[Any]]] = {}
         self._local: dict[Bucket, Bucket] = {}
+        self._paced_alone: set[Bucket] = set()  # booked in-process since their last store answer
         self._closed = False
         self._warned_sync_unusable = False
         if isinstance(store, str):
@@ -198,21 +184,25 @@ class RedisRateBudget:
 
         Spends at most ``timeout`` (and ``RATE_STORE_TIMEOUT``) on the store, else the fallback.
         """
-        answer = self._call_sync(_RESERVE, bucket, reserve_args(bucket.limit), timeout)
+        answer = self._call_sync(_RESERVE, bucket, self._reserve_args(bucket), timeout)
         local = self._local_bucket(bucket)
         if answer is None:
+            self._paced_alone.add(bucket)
             return Booking(wait=self._fallback.reserve(local), at=None, source="fallback")
+        self._paced_alone.discard(bucket)
         booking = parse_booking(answer)
         self._fallback.pause(local, booking.wait)
         return booking
 
     async def book_async(self, bucket: Bucket, *, timeout: float | None = None) -> Booking:  # noqa: ASYNC109 - bounds the store round trip only
         """``book`` without blocking the event loop (``redis.asyncio`` on asyncio)."""
-        answer = await self._call_async(_RESERVE, bucket, reserve_args(bucket.limit), timeout)
+        answer = await self._call_async(_RESERVE, bucket, self._reserve_args(bucket), timeout)
         local = self._local_bucket(bucket)
         if answer is None:
+            self._paced_alone.add(bucket)
             wait = await self._fallback.reserve_async(local)
             return Booking(wait=wait, at=None, source="fallback")
+        self._paced_alone.discard(bucket)
         booking = parse_booking(answer)
         await self._fallback.pause_async(local, booking.wait)
         return booking
@@ -270,7 +260,7 @@ class RedisRateBudget:
     # --- internals ---------------------------------------------------------------------------
 
     def _options(self, retry_class: Any) -> dict[str, Any]:
-        redis = _import_redis()
+        redis = import_redis()
         return {
             "socket_timeout": self._timeout,
             "socket_connect_timeout": self._timeout,
@@ -281,6 +271,10 @@ class RedisRateBudget:
     @staticmethod
     def _scripts(client: Any) -> Sequence[Any]:
         return (client.register_script(RESERVE_SCRIPT), client.register_script(PAUSE_SCRIPT))
+
+    def _reserve_args(self, bucket: Bucket) -> tuple[float, float, float, int]:
+        # Back from the fallback: every process paced alone, so the venue's bucket is drained.
+        return reserve_args(bucket.limit, no_burst=bucket in self._paced_alone)
 
     def _local_bucket(self, bucket: Bucket) -> Bucket:
         if self._share == 1.0:
@@ -379,7 +373,7 @@ class RedisRateBudget:
             if entry is None:
                 for old in [old for old in self._per_loop if old.is_closed()]:
                     del self._per_loop[old]  # its loop is gone; so are its connections' uses
-                redis = _import_redis()
+                redis = import_redis()
                 options = self._options(redis.asyncio.retry.Retry)
                 client = redis.asyncio.Redis.from_url(self._url, **options)
                 entry = self._per_loop[loop] = (client, self._scripts(client))
