@@ -118,7 +118,7 @@ def drivers() -> Iterator[Callable[..., Driver]]:
 def test_store_decisions_match_the_in_process_bucket(
     valkey_server: ValkeyServer, mode: str, drivers: Callable[..., Driver]
 ) -> None:
-    limit = RateLimit(rate=2, burst=5)
+    limit = RateLimit(rate=1, burst=5)  # slow: 25 calls arrive long before the slots run out
     bucket = fresh_bucket(limit)
     driver = drivers(mode, valkey_server.url, timeout=PATIENT)
     bookings = [driver.book(bucket) for _ in range(25)]
@@ -131,12 +131,12 @@ def test_store_decisions_match_the_in_process_bucket(
         assert booking.at is not None
         arrived = booking.at - booking.wait - origin
         assert booking.wait == pytest.approx(reference.reserve(arrived), abs=EPS)
-    # burst, then the rate: five slots at once, then one every 0.5 s from the first
+    # burst, then the rate: five slots at once, then one every second from the first
     starts = [b.at for b in bookings if b.at is not None]
     assert [b.wait for b in bookings[:5]] == [0.0] * 5
-    assert starts[5] - starts[0] == pytest.approx(0.5, abs=EPS)
+    assert starts[5] - starts[0] == pytest.approx(1.0, abs=EPS)
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts[5:])]
-    assert gaps == pytest.approx([0.5] * 19, abs=EPS)
+    assert gaps == pytest.approx([1.0] * 19, abs=EPS)
 
 
 def test_store_answers_reach_reserve_and_survive_a_script_flush(
@@ -250,11 +250,10 @@ def test_pause_holds_the_bucket_for_every_client(
 # --- keys ------------------------------------------------------------------------------------------
 
 
-def test_keys_are_namespaced_hold_no_api_key_and_vanish_when_idle(
-    valkey_server: ValkeyServer,
-) -> None:
+def test_keys_are_namespaced_and_hold_no_api_key(valkey_server: ValkeyServer) -> None:
     api_key, secret = "organizations/org-7/apiKeys/key-7", b"the-api-secret"
-    bucket = Bucket("coinbase_exchange", key_id(api_key, secret), RateLimit(rate=10, burst=3))
+    # 0.01/s: one request books 100 s, so the key outlives any pause of a loaded machine
+    bucket = Bucket("coinbase_exchange", key_id(api_key, secret), RateLimit(rate=0.01, burst=3))
     budget = RedisRateBudget(valkey_server.url, timeout=PATIENT)
     custom = RedisRateBudget(valkey_server.url, timeout=PATIENT, prefix="team-a:rl")
     try:
@@ -272,14 +271,28 @@ def test_keys_are_namespaced_hold_no_api_key_and_vanish_when_idle(
                 value = probe.get(stored) or b""
                 assert b"key-7" not in value
                 assert secret not in value
-            assert 0 < probe.pttl(key) <= 101  # one request on a full bucket: 1/rate, in ms
+            # the expiry is when the bucket is full again: one interval (100 s) after one request
+            assert 90_000 < probe.pttl(key) <= 100_001
+    finally:
+        budget.close()
+        custom.close()
+
+
+def test_an_idle_bucket_vanishes(valkey_server: ValkeyServer) -> None:
+    bucket = fresh_bucket(RateLimit(rate=20, burst=3))
+    budget = RedisRateBudget(valkey_server.url, timeout=PATIENT)
+    try:
+        for _ in range(3):
+            budget.reserve(bucket)
+        key = budget.key(bucket)
+        with redis.Redis.from_url(valkey_server.url) as probe:
             deadline = time.monotonic() + 30.0
             while probe.exists(key) and time.monotonic() < deadline:
                 time.sleep(0.02)
             assert not probe.exists(key), "an idle bucket must expire"
+        assert budget.book(bucket).wait == 0.0  # and a vanished bucket is a full one
     finally:
         budget.close()
-        custom.close()
 
 
 # --- fail open -------------------------------------------------------------------------------------
