@@ -440,7 +440,8 @@ def test_a_silent_store_counts_as_down_after_the_store_timeout(
     assert len(silent_server.accepted) == 1  # during the back-off nobody waits on the store
     warnings = warnings_of(caplog)
     assert len(warnings) == 1
-    assert "no answer within 0.3 s" in warnings[0]
+    # our 0.3 s wait or the client's 0.3 s socket timeout, whichever fires first
+    assert "no answer within 0.3 s" in warnings[0] or "TimeoutError" in warnings[0]
 
 
 def test_outage_pacing_can_take_a_share_of_the_limit(drivers: Callable[..., Driver]) -> None:
