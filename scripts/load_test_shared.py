@@ -23,8 +23,9 @@ earn 429s (and may run some cancels out of attempts).
 
 Pacing. ``--pacing client`` (the default) needs ``Client(rate_limit_store=...)`` (issue 13, the
 client integration). Until the client has it, ``--pacing external`` paces each worker with
-``RedisRateBudget`` outside the client (``rate_limits=False``; a 429 then pauses nobody else),
-so the orchestration and the budget can be measured now; the header says which ran.
+``RedisRateBudget`` outside the client (``rate_limits=False``, ``attempts=1``, and a retry loop
+that books every attempt from the budget, as the engine will), so the orchestration and the
+budget can be measured now; the header says which ran.
 
 Run: ``make load-test-shared`` or ``python scripts/load_test_shared.py --orders 300``.
 """
@@ -36,6 +37,7 @@ import base64
 import concurrent.futures
 import inspect
 import multiprocessing
+import random
 import sys
 import threading
 import time
@@ -120,6 +122,7 @@ def _worker(
         from venuekit._ratelimit_store import RedisRateBudget
 
         kwargs["rate_limits"] = False
+        kwargs["attempts"] = 1  # the retry loop below draws every attempt from the budget
         budget = RedisRateBudget(store_url)
         secret = base64.b64decode(DEFAULT_CREDENTIALS.exchange.api_secret)
         bucket = Bucket(
@@ -144,19 +147,30 @@ def _worker(
             lock = threading.Lock()
 
             def cancel(order_id: str) -> tuple[bool, int, str]:
+                """What the engine will do: every attempt books a slot; a 429 pauses everyone."""
                 nonlocal fallback_bookings
-                booking = budget.book(bucket, timeout=options["deadline"])
-                if booking.source == "fallback":
-                    with lock:
-                        fallback_bookings += 1
-                time.sleep(booking.wait)
-                try:
-                    result = client.coinbase_exchange.cancel_order(
-                        order_id=order_id, product_id=PRODUCT_ID
-                    )
-                except venuekit.errors.VenueError as exc:
-                    return False, getattr(exc, "attempts", 1) or 1, repr(exc)
-                return True, result.attempts, ""
+                error = ""
+                for attempt in range(1, options["attempts"] + 1):
+                    booking = budget.book(bucket, timeout=options["deadline"])
+                    if booking.source == "fallback":
+                        with lock:
+                            fallback_bookings += 1
+                    time.sleep(booking.wait)
+                    try:
+                        client.coinbase_exchange.cancel_order(
+                            order_id=order_id, product_id=PRODUCT_ID
+                        )
+                    except venuekit.errors.VenueError as exc:
+                        error = repr(exc)
+                        if not exc.retryable:
+                            return False, attempt, error
+                        if isinstance(exc, venuekit.errors.RateLimited) and exc.retry_after:
+                            budget.pause(bucket, exc.retry_after)
+                        # full-jitter backoff, as the client's retries (0.1 s doubling, cap 5 s)
+                        time.sleep(random.uniform(0, min(5.0, 0.1 * 2 ** (attempt - 1))))
+                        continue
+                    return True, attempt, ""
+                return False, options["attempts"], error
 
             workers = options["concurrency"]
             with concurrent.futures.ThreadPoolExecutor(workers) as pool:
@@ -290,7 +304,8 @@ def _report(
         during = outage["start"] - outage["stop"]
         lines.append(
             f"  429s by phase       before {outage['stop'] - before}, during the outage "
-            f"{during}, after the restart {total - outage['start']}"
+            f"{during}, after the restart {total - outage['start']} (each process paces alone "
+            "until its next try of the store)"
         )
     fallbacks = sum(r.fallback_bookings for r in reports)
     if args.pacing == "external" and mode != "alone":

@@ -148,9 +148,12 @@ RATE_STORE_KEY_PREFIX: Final = "venuekit:rl:v1"
 RATE_STORE_TIMEOUT: Final = 0.2
 #: After a store failure, pace in-process and try the store again this many seconds later ...
 RATE_STORE_RETRY_INITIAL: Final = 1.0
-#: ... doubling after every failed retry up to this cap, so a dead store costs one timed-out
-#: round trip per 30 s per process instead of one per cancel.
-RATE_STORE_RETRY_MAX: Final = 30.0
+#: ... doubling after every failed retry up to this cap. A retry costs one call at most
+#: ``RATE_STORE_TIMEOUT`` when the store hangs (nothing when it refuses), while every second of
+#: pacing alone after the store is back lets N processes exceed the limit together; so the cap
+#: is short (measured with make load-test-shared: a 30 s cap left processes alone for up to 4 s
+#: after a 3 s outage).
+RATE_STORE_RETRY_MAX: Final = 5.0
 #: Threads that run the store round trips of sync callers (so a hung store cannot hold a caller
 #: past its timeout). Twice ``BULK_CONCURRENCY``: a sync ``cancel_many`` never queues for one.
 RATE_STORE_SYNC_WORKERS: Final = 16
