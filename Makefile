@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install specs spec-report generate check-generated check-wheel lint typecheck test demo cassettes record-live \
-        bench-signers bench load-test lock wheel clean
+        bench-signers bench load-test load-test-shared lock wheel clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -85,6 +85,9 @@ bench: $(BENCH_STAMP)  ## venuekit vs raw httpx vs ccxt, bulk, signers, import t
 
 load-test: $(STAMP)  ## 2,000 cancels over real HTTP against a faulty sandbox; prints the summary
 	$(PY) scripts/load_test.py
+
+load-test-shared: $(STAMP)  ## 4 processes, one key, one valkey-server: shared budget vs none, store outage
+	$(PY) scripts/load_test_shared.py
 
 lock: $(STAMP)  ## re-pin requirements/dev.txt and bench.txt from their .in files (needs the package index)
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements/dev.txt requirements/dev.in

@@ -7,9 +7,29 @@ import types
 
 import pytest
 
-from venuekit import _clock, _engine, _policy, _ratelimit, _steps
+from venuekit import (
+    _clock,
+    _engine,
+    _policy,
+    _ratelimit,
+    _ratelimit_health,
+    _ratelimit_scripts,
+    _ratelimit_store,
+    _steps,
+    _tokenbucket,
+)
 
-MODULES = [_policy, _engine, _steps, _ratelimit, _clock]
+MODULES = [
+    _policy,
+    _engine,
+    _steps,
+    _ratelimit,
+    _tokenbucket,
+    _ratelimit_store,
+    _ratelimit_scripts,
+    _ratelimit_health,
+    _clock,
+]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -183,7 +183,11 @@ def test_default_limits_are_the_documented_ones() -> None:
     assert DEFAULT_RATE_LIMITS["coinbase_exchange"] == RateLimit(rate=15, burst=30)
     assert DEFAULT_RATE_LIMITS["coinbase_intx"] == RateLimit(rate=40, burst=40)
     assert DEFAULT_RATE_LIMITS["loopring"] == RateLimit(rate=5, burst=5)
-    assert DEFAULT_RATE_LIMITS["coinbase_exchange"].rate == c.EXCHANGE_RATE_LIMIT_PER_SECOND
+    # The numbers come from the venue registry (each venue module), not from a second table.
+    from venuekit._venues import REGISTRY, Venue
+
+    assert DEFAULT_RATE_LIMITS["coinbase_exchange"] == REGISTRY[Venue.COINBASE_EXCHANGE].rate_limit
+    assert DEFAULT_RATE_LIMITS["deribit"] == RateLimit(rate=5, burst=20)
 
 
 def test_limiter_paces_below_the_documented_limits_by_default() -> None:

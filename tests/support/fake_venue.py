@@ -42,7 +42,7 @@ from venuekit._drive import drive_async, drive_sync
 from venuekit._engine import Call, Event, Sleep, Step, Target, flow
 from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._policy import RetryPolicy, message_says_timestamp_expired
-from venuekit._ratelimit import Bucket, InProcessBudget, RateLimit
+from venuekit._ratelimit import Bucket, RateLimit, RateLimiter
 from venuekit._venues import Action, PreparedCancel, RawResponse, VenueSpec
 from venuekit.testing import FakeClock
 
@@ -81,7 +81,7 @@ class Sent:
 class RecordingBudget:
     """A ``RateBudget`` that records what the drivers booked (``calls``), then books it."""
 
-    def __init__(self, budget: InProcessBudget) -> None:
+    def __init__(self, budget: RateLimiter) -> None:
         self.inner = budget
         self.calls: list[tuple[str, float]] = []
 
@@ -182,9 +182,9 @@ class FakeVenue:
         )
         self.offset = ClockOffset()
         self.bucket = (
-            Bucket(venue=FAKE, key_id="fake-key", limit=rate_limit) if rate_limit else None
+            Bucket(venue=FAKE, key_id="fa4e0000000000000000000000000001", limit=rate_limit) if rate_limit else None
         )
-        self.budget = RecordingBudget(InProcessBudget(clock=self.clock.monotonic))
+        self.budget = RecordingBudget(RateLimiter(clock=self.clock.monotonic))
 
     # -- the venue ---------------------------------------------------------------------------
     @staticmethod

@@ -20,7 +20,16 @@ from venuekit._bulk import (
     run_many_sync,
 )
 from venuekit._clock import SYSTEM_CLOCK, Clock
-from venuekit._config import RateLimits, Timeout, build_config, credentials_from_env, not_configured
+from venuekit._config import (
+    CLIENT_ARGUMENTS,
+    RATE_LIMIT_STORE_VARIABLE,
+    RateLimits,
+    Timeout,
+    build_config,
+    credentials_from_env,
+    not_configured,
+    open_budget,
+)
 from venuekit._constants import BULK_CONCURRENCY, RETRY_ATTEMPTS, RETRY_DEADLINE
 from venuekit._drive import drive_async, drive_sync
 from venuekit._engine import Call, flow
@@ -34,7 +43,6 @@ from venuekit._handles import (
 from venuekit._http import open_async_client, open_client
 from venuekit._models import CancelResult
 from venuekit._plan import name_venue_keywords, plan_batch, plan_call
-from venuekit._ratelimit import InProcessBudget
 from venuekit._steps import Event
 from venuekit._venues import REGISTRY, Venue, VenueCredentials
 from venuekit._venues._request import CancelRequest
@@ -65,6 +73,7 @@ class _BaseClient(Generic[_HttpT, _R]):
         attempts: int = RETRY_ATTEMPTS,
         deadline: float | None = RETRY_DEADLINE,
         rate_limits: RateLimits = True,
+        rate_limit_store: Any = None,
         clock: Clock | None = None,
         on_event: Callable[[Event], object] | None = None,
         **credentials: Unpack[VenueCredentials],
@@ -84,7 +93,7 @@ class _BaseClient(Generic[_HttpT, _R]):
         )
         self._clock: Clock = clock if clock is not None else SYSTEM_CLOCK
         self._on_event = on_event
-        self._budget = InProcessBudget(clock=self._clock.monotonic)
+        self._budget = open_budget(rate_limit_store, self._clock.monotonic)
         self._http: dict[Venue, _HttpT] = {
             venue: self._open(
                 target.base_url,
@@ -119,6 +128,7 @@ class _BaseClient(Generic[_HttpT, _R]):
         attempts: int = RETRY_ATTEMPTS,
         deadline: float | None = RETRY_DEADLINE,
         rate_limits: RateLimits = True,
+        rate_limit_store: Any = None,
         clock: Clock | None = None,
         on_event: Callable[[Event], object] | None = None,
     ) -> Self:
@@ -135,7 +145,10 @@ class _BaseClient(Generic[_HttpT, _R]):
         """
         import os
 
-        found, urls = credentials_from_env(os.environ if environ is None else environ)
+        env = os.environ if environ is None else environ
+        found, urls = credentials_from_env(env)
+        if rate_limit_store is None:
+            rate_limit_store = env.get(RATE_LIMIT_STORE_VARIABLE) or None
         return cls(
             base_urls=urls,
             transport=transport,
@@ -143,6 +156,7 @@ class _BaseClient(Generic[_HttpT, _R]):
             attempts=attempts,
             deadline=deadline,
             rate_limits=rate_limits,
+            rate_limit_store=rate_limit_store,
             clock=clock,
             on_event=on_event,
             **found,
@@ -195,36 +209,6 @@ class _BaseClient(Generic[_HttpT, _R]):
         return plan_batch(self._config, self._submit, orders, **knobs)
 
 
-_CLIENT_ARGS = """
-    Only venues given credentials are usable; the others raise ``VenueNotConfigured``.
-
-    Arguments (all keyword-only):
-        coinbase_exchange, coinbase_intx, loopring, deribit: the venues' credentials (one
-            keyword per venue, named by its ``venuekit.Venue`` value; ``deribit`` takes
-            ``DeribitCredentials`` or ``CoinbaseCdpCredentials``).
-        base_urls: production URLs overridden per venue (keys: venue values).
-        transport: passed to every venue's httpx client (tests, proxies); closed with the client.
-        timeout: per attempt, seconds or an ``httpx.Timeout`` (default connect 5 s, read 10 s).
-        attempts: attempts per cancel, the first included (default 5; ``1`` turns retries off).
-            Retried: connection errors, timeouts, dropped connections, HTTP 5xx and 429, with
-            exponential backoff and full jitter, never sooner than ``Retry-After``. Never
-            retried: authentication, not found, already done, invalid requests.
-        deadline: seconds for a whole call, waits included (default 30; ``None``: no limit).
-        rate_limits: client-side pacing shared by every call of this client, per venue and API
-            key: ``True`` (default) paces 5 % under the documented limits; ``False`` turns pacing
-            off; a mapping such as ``{"loopring": venuekit.RateLimit(rate=2, burst=2)}``
-            overrides venues (``None``: no pacing for that venue).
-        clock: where time is read and waited (default: the system clock;
-            ``venuekit.testing.FakeClock`` in tests).
-        on_event: called with a ``venuekit.Event`` after every failed attempt that is retried
-            and at the end of every call (metrics, tracing); it must not raise.
-
-    Every argument is checked here: a bad one raises ``InvalidRequest`` / ``InvalidCredentials``
-    naming it. Redirects are never followed. ``venuekit.testing.instant_retries()`` makes retry
-    waits zero.
-"""
-
-
 class Client(_BaseClient[httpx.Client, CancelResult]):
     """Cancel orders on every venue venuekit knows (blocking, thread-safe).
 
@@ -239,7 +223,7 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
             result = client.coinbase_exchange.cancel_order(order_id=order_id)
     """
 
-    __doc__ = (__doc__ or "") + _CLIENT_ARGS
+    __doc__ = (__doc__ or "") + CLIENT_ARGUMENTS
 
     def _open(self, base_url: str, kind: Any, credentials: object, transport: Any) -> httpx.Client:
         return open_client(base_url=base_url, auth=kind.auth(credentials), transport=transport)
@@ -305,6 +289,7 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
         """
         for http in self._http.values():
             http.close()
+        self._budget.close()
 
     def __enter__(self) -> Self:
         return self
@@ -325,7 +310,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
             result = await client.loopring.cancel_order(order_hash=order_hash)
     """
 
-    __doc__ = (__doc__ or "") + _CLIENT_ARGS
+    __doc__ = (__doc__ or "") + CLIENT_ARGUMENTS
 
     def _open(
         self, base_url: str, kind: Any, credentials: object, transport: Any
@@ -383,6 +368,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
         """
         for http in self._http.values():
             await http.aclose()
+        await self._budget.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -27,10 +27,12 @@ from venuekit._clock import ClockOffset
 from venuekit._engine import Target
 from venuekit._http import default_timeout
 from venuekit._policy import RetryPolicy
-from venuekit._ratelimit import Bucket, RateLimit, key_id
+from venuekit._ratelimit import Bucket, RateBudget, RateLimit, RateLimiter, key_id
 from venuekit._venues import REGISTRY, Venue, VenueSpec, spec_for
 
 __all__ = [
+    "CLIENT_ARGUMENTS",
+    "RATE_LIMIT_STORE_VARIABLE",
     "Config",
     "RateLimits",
     "Timeout",
@@ -40,6 +42,7 @@ __all__ = [
     "check_timeout",
     "credentials_from_env",
     "not_configured",
+    "open_budget",
 ]
 
 #: ``timeout=``: seconds per attempt, an ``httpx.Timeout``, or ``None`` for the defaults.
@@ -186,7 +189,11 @@ def _target(
     rate_key = kind.rate_key(credentials)
     bucket = None
     if limit is not None:
-        bucket = Bucket(spec.venue.value, key_id(rate_key, secrets), limit)
+        bucket = Bucket(
+            spec.venue.value,
+            key_id(rate_key, "\x00".join(sorted(s.reveal() for s in secrets)).encode()),
+            limit,
+        )
     if spec.package is not None:  # load the venue's generated package with its client
         importlib.import_module(spec.package)
     return Target(
@@ -294,3 +301,71 @@ def not_configured(venue: Venue) -> errors.VenueNotConfigured:
         field=venue.value,
         venue=venue,
     )
+
+
+#: What ``Client`` and ``AsyncClient`` take, appended to their docstrings.
+CLIENT_ARGUMENTS = """
+    Only venues given credentials are usable; the others raise ``VenueNotConfigured``.
+
+    Arguments (all keyword-only):
+        coinbase_exchange, coinbase_intx, loopring, deribit: the venues' credentials (one
+            keyword per venue, named by its ``venuekit.Venue`` value; ``deribit`` takes
+            ``DeribitCredentials`` or ``CoinbaseCdpCredentials``).
+        base_urls: production URLs overridden per venue (keys: venue values).
+        transport: passed to every venue's httpx client (tests, proxies); closed with the client.
+        timeout: per attempt, seconds or an ``httpx.Timeout`` (default connect 5 s, read 10 s).
+        attempts: attempts per cancel, the first included (default 5; ``1`` turns retries off).
+            Retried: connection errors, timeouts, dropped connections, HTTP 5xx and 429, with
+            exponential backoff and full jitter, never sooner than ``Retry-After``. Never
+            retried: authentication, not found, already done, invalid requests.
+        deadline: seconds for a whole call, waits included (default 30; ``None``: no limit).
+        rate_limits: client-side pacing shared by every call of this client, per venue and API
+            key: ``True`` (default) paces 5 % under the documented limits; ``False`` turns pacing
+            off; a mapping such as ``{"loopring": venuekit.RateLimit(rate=2, burst=2)}``
+            overrides venues (``None``: no pacing for that venue).
+        rate_limit_store: ``"redis://host:port/db"`` (or a redis-py client) to share the budget
+            with every process using the same store and key (extra ``redis``); it fails open
+            to this process's own pacing, with a WARNING, while the store is down.
+        clock: where time is read and waited (default: the system clock;
+            ``venuekit.testing.FakeClock`` in tests).
+        on_event: called with a ``venuekit.Event`` after every failed attempt that is retried
+            and at the end of every call (metrics, tracing); it must not raise.
+
+    Every argument is checked here: a bad one raises ``InvalidRequest`` / ``InvalidCredentials``
+    naming it. Redirects are never followed. ``venuekit.testing.instant_retries()`` makes retry
+    waits zero.
+"""
+
+
+#: The variable ``from_env`` reads the shared rate-limit store from.
+RATE_LIMIT_STORE_VARIABLE = "VENUEKIT_RATE_LIMIT_STORE"
+
+
+def open_budget(store: object, clock: Callable[[], float]) -> RateBudget:
+    """The client's rate budget: in this process, or shared through a Redis/Valkey ``store``.
+
+    ``store`` is ``None``, a ``redis://`` / ``rediss://`` / ``unix://`` URL, or a ready redis-py
+    client; anything else is ``InvalidRequest(field="rate_limit_store")``. A store needs the
+    ``redis`` extra (``InvalidRequest`` naming it when missing). Every process given the same
+    store and key shares one budget; the store is used fail-open (see the README).
+    """
+    local = RateLimiter(clock=clock)
+    if store is None:
+        return local
+    if isinstance(store, str):
+        if not store.startswith(("redis://", "rediss://", "unix://")):
+            raise errors.InvalidRequest(
+                "rate_limit_store must be a redis://, rediss:// or unix:// URL or a redis client",
+                field="rate_limit_store",
+            )
+    elif not type(store).__module__.startswith("redis"):
+        raise errors.InvalidRequest(
+            f"rate_limit_store must be a URL or a redis client, not {type(store).__name__}",
+            field="rate_limit_store",
+        )
+    try:
+        from venuekit._ratelimit_store import RedisRateBudget
+
+        return RedisRateBudget(store, fallback=local)  # type: ignore[arg-type]
+    except (ImportError, ValueError) as exc:
+        raise errors.InvalidRequest(str(exc), field="rate_limit_store") from None

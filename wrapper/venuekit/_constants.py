@@ -29,7 +29,14 @@ __all__ = [
     "MAX_TEXT_ARGUMENT_CHARS",
     "POOL_TIMEOUT",
     "RATE_LIMIT_JITTER_ALLOWANCE",
+    "RATE_LIMIT_KEY_ID_CHARS",
     "RATE_LIMIT_RATE_MARGIN",
+    "RATE_STORE_KEY_PREFIX",
+    "RATE_STORE_MAX_AHEAD",
+    "RATE_STORE_RETRY_INITIAL",
+    "RATE_STORE_RETRY_MAX",
+    "RATE_STORE_SYNC_WORKERS",
+    "RATE_STORE_TIMEOUT",
     "READ_TIMEOUT",
     "RETRY_AFTER_MAX",
     "RETRY_ATTEMPTS",
@@ -124,6 +131,36 @@ RATE_LIMIT_RATE_MARGIN: Final = 0.05
 #: Delay variation (seconds) between the client's pacing and the venue's clock that the client
 #: absorbs: it keeps ``ceil(rate * this)`` tokens of the documented burst in reserve.
 RATE_LIMIT_JITTER_ALLOWANCE: Final = 0.1
+#: Hex characters kept of ``key_id``'s HMAC-SHA256 (128 bits): two keys of one venue sharing a
+#: bucket by accident would need a collision among at most a few thousand keys, odds ~1e-32.
+RATE_LIMIT_KEY_ID_CHARS: Final = 32
+
+# --- Shared rate budget in Redis/Valkey (venuekit._ratelimit_store) ---------------------------
+#: Namespace of every key the budget writes: ``<prefix>:<venue>:<key_id>``. ``v1`` names the
+#: value's meaning (GCRA theoretical arrival time, microseconds of the server's clock), so a
+#: later format can live next to it during a rolling upgrade.
+RATE_STORE_KEY_PREFIX: Final = "venuekit:rl:v1"
+#: Longest one store round trip may take before the store counts as down, seconds. The budget's
+#: script answers in 41 us on loopback (measured: one EVALSHA, valkey-server 9.1, redis-py 8.1)
+#: and a network hop adds well under 1 ms in one data centre; 0.2 s is sickness, and the pacing
+#: must not eat the cancel's deadline waiting for it. A caller's own shorter ``timeout`` wins.
+RATE_STORE_TIMEOUT: Final = 0.2
+#: After a store failure, pace in-process and try the store again this many seconds later ...
+RATE_STORE_RETRY_INITIAL: Final = 1.0
+#: ... doubling after every failed retry up to this cap. A retry costs one call at most
+#: ``RATE_STORE_TIMEOUT`` when the store hangs (nothing when it refuses), while every second of
+#: pacing alone after the store is back lets N processes exceed the limit together; so the cap
+#: is short (measured with make load-test-shared: a 30 s cap left processes alone for up to 4 s
+#: after a 3 s outage).
+RATE_STORE_RETRY_MAX: Final = 5.0
+#: Threads that run the store round trips of sync callers (so a hung store cannot hold a caller
+#: past its timeout). Twice ``BULK_CONCURRENCY``: a sync ``cancel_many`` never queues for one.
+RATE_STORE_SYNC_WORKERS: Final = 16
+#: A bucket whose theoretical arrival time is more than this many seconds ahead of the server's
+#: clock is treated as empty: only a step back of the server's wall clock (``TIME``) produces
+#: such a lead (pauses are at most ``RETRY_AFTER_MAX`` = 60 s; 64 queued reservations at
+#: Loopring's paced 4.75/s are 13 s), and it would otherwise stall every client for the step.
+RATE_STORE_MAX_AHEAD: Final = 600.0
 
 # --- Clock skew (venuekit._clock) -------------------------------------------------------------
 #: Error of an offset read from an HTTP ``Date`` header, seconds: the header has 1 s resolution.

@@ -1,9 +1,7 @@
 """Client-side pacing: token buckets per (venue, credential), shared by every call of a client.
 
-``TokenBucket`` hands out *reservations*: ``reserve()`` books the next free slot and returns how
-long the caller must wait for it, so concurrent callers (threads or tasks) get successive slots
-and nobody spins. It is the GCRA form of a token bucket (``rate`` tokens per second, ``burst``
-tokens at most, starting full), which is what the venues document and the sandbox enforces.
+``TokenBucket`` (in ``venuekit._tokenbucket``, re-exported here) hands out *reservations*:
+``reserve()`` books the next free slot and says how long to wait for it (GCRA).
 
 ``RateLimiter`` keeps one bucket per ``(venue, credential key)``, built lazily from the venue's
 ``RateLimit``; a client holds one limiter, so single cancels, retries and ``cancel_many`` all
@@ -18,11 +16,19 @@ these numbers the client's own pacing cannot cause a 429 unless delays vary by m
 0.1 s. Exchange: 14.25/s, burst 28 (documented 15/s, burst 30); INTX: 38/s, burst 36 (40/s);
 Loopring: 4.75/s, burst 4 (5/s). ``safety_margin=False`` uses the numbers as given.
 
+One interface for every budget: the engine paces through a ``RateBudget``. ``reserve(bucket)``
+books a slot and says how long to wait; ``pause(bucket, seconds)`` holds it after a 429. A
+``Bucket`` names one budget: venue, ``key_id`` of the credential (a keyed hash, never the API key)
+and the limit, margin applied. ``RateLimiter`` is the in-process budget;
+``venuekit._ratelimit_store.RedisRateBudget`` keeps it in Redis/Valkey for every process.
+
 Example::
 
     limiter = RateLimiter()
     limiter.acquire("coinbase_exchange", api_key)          # sync: may time.sleep
     await limiter.acquire_async("coinbase_exchange", api_key)  # async: may anyio.sleep
+    bucket = Bucket("coinbase_exchange", key_id(api_key, secret), limit)
+    time.sleep(limiter.reserve(bucket))                    # the RateBudget form
 """
 
 from __future__ import annotations
@@ -32,129 +38,32 @@ import hmac
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
-from typing import Protocol
+from typing import Protocol, overload, runtime_checkable
 
 import anyio
 import attrs
 
 from venuekit._constants import (
     RATE_LIMIT_JITTER_ALLOWANCE,
+    RATE_LIMIT_KEY_ID_CHARS,
     RATE_LIMIT_RATE_MARGIN,
 )
-from venuekit._secret import Secret
+from venuekit._tokenbucket import TokenBucket, check_burst, check_rate
 
 __all__ = [
     "Bucket",
-    "InProcessBudget",
     "RateBudget",
     "RateLimit",
     "RateLimiter",
     "TokenBucket",
+    "documented_limits",
     "key_id",
 ]
 
-
-def _check_rate(rate: float) -> None:
-    if isinstance(rate, bool) or not (math.isfinite(rate) and rate > 0):
-        raise ValueError(f"rate must be a finite number > 0 (requests per second), got {rate!r}")
-
-
-def _check_burst(burst: int) -> None:
-    if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
-        raise ValueError(f"burst must be an int >= 1, got {burst!r}")
-
-
-class TokenBucket:
-    """A thread-safe token bucket that books slots: ``reserve()`` says how long to wait.
-
-    ``rate`` tokens per second refill a bucket of ``burst`` tokens that starts full. ``clock``
-    is monotonic seconds. Only the arithmetic runs under the lock; waiting happens outside it.
-
-        >>> now = 0.0
-        >>> bucket = TokenBucket(rate=2, burst=2, clock=lambda: now)
-        >>> [bucket.reserve() for _ in range(4)]
-        [0.0, 0.0, 0.5, 1.0]
-    """
-
-    def __init__(
-        self, rate: float, burst: int, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        _check_rate(rate)
-        _check_burst(burst)
-        self.rate = float(rate)
-        self.burst = burst
-        self._clock = clock
-        self._interval = 1.0 / self.rate
-        # GCRA: a request at ``now`` may go once ``now >= tat - tolerance``.
-        self._tolerance = (burst - 1) * self._interval
-        self._tat: float | None = None  # theoretical arrival time of the next request
-        self._lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"TokenBucket(rate={self.rate!r}, burst={self.burst!r})"
-
-    def reserve(self, now: float | None = None) -> float:
-        """Book the next slot; return the seconds to wait before using it (``0.0``: go now).
-
-        Every call books a slot, so call it once per request. ``now`` defaults to the clock.
-
-            >>> TokenBucket(rate=1, burst=1, clock=lambda: 5.0).reserve()
-            0.0
-        """
-        if now is None:
-            now = self._clock()
-        with self._lock:
-            tat = now if self._tat is None else max(self._tat, now)
-            go = max(now, tat - self._tolerance)
-            self._tat = tat + self._interval
-        return go - now
-
-    def pause(self, seconds: float, *, now: float | None = None) -> None:
-        """Book no slot earlier than ``seconds`` from now (e.g. after the venue answered 429).
-
-        Later reservations resume at ``rate`` with no burst, so a throttled key recovers gently.
-
-            >>> bucket = TokenBucket(rate=10, burst=10, clock=lambda: 0.0)
-            >>> bucket.pause(2.0)
-            >>> bucket.reserve()
-            2.0
-        """
-        if not (math.isfinite(seconds) and seconds >= 0):
-            raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
-        if now is None:
-            now = self._clock()
-        with self._lock:
-            floor = now + seconds + self._tolerance
-            self._tat = floor if self._tat is None else max(self._tat, floor)
-
-    def acquire(self, *, sleep: Callable[[float], object] = time.sleep) -> float:
-        """Reserve a slot and sleep until it comes; return the seconds waited.
-
-        >>> TokenBucket(rate=1, burst=1).acquire()
-        0.0
-        """
-        wait = self.reserve()
-        if wait > 0:
-            sleep(wait)
-        return wait
-
-    async def acquire_async(
-        self, *, sleep: Callable[[float], Awaitable[object]] = anyio.sleep
-    ) -> float:
-        """Reserve a slot and ``await anyio.sleep`` until it comes; return the seconds waited.
-
-        The slot is booked before the first ``await``, so tasks get successive slots. A task
-        cancelled while waiting leaves its slot unused (the pacing only gets more careful).
-
-            >>> anyio.run(TokenBucket(rate=1, burst=1).acquire_async)
-            0.0
-        """
-        wait = self.reserve()
-        if wait > 0:
-            await sleep(wait)
-        return wait
+#: Hashed before the API key, so a ``key_id`` never equals another HMAC made with the secret.
+_KEY_ID_CONTEXT = b"venuekit rate-limit bucket v1\x00"
 
 
 @attrs.frozen(kw_only=True)
@@ -169,8 +78,8 @@ class RateLimit:
     burst: int
 
     def __attrs_post_init__(self) -> None:
-        _check_rate(self.rate)
-        _check_burst(self.burst)
+        check_rate(self.rate)
+        check_burst(self.burst)
 
     def with_safety_margin(
         self,
@@ -183,15 +92,90 @@ class RateLimit:
         return RateLimit(rate=self.rate * (1.0 - rate_margin), burst=max(1, self.burst - reserve))
 
 
-def _documented_limits() -> dict[str, RateLimit | None]:
-    """The registry's documented limits, by venue value (read lazily: the registry imports us)."""
+def documented_limits() -> Mapping[str, RateLimit]:
+    """The venues' documented limits from the registry, keyed by venue value, before the margin.
+
+    Read lazily: the registry imports this module. ``DEFAULT_RATE_LIMITS`` is the same mapping.
+
+        >>> documented_limits()["coinbase_exchange"]
+        RateLimit(rate=15, burst=30)
+    """
     from venuekit._venues import REGISTRY
 
-    return {venue.value: spec.rate_limit for venue, spec in REGISTRY.items()}
+    return MappingProxyType(
+        {v.value: s.rate_limit for v, s in REGISTRY.items() if s.rate_limit is not None}
+    )
+
+
+def __getattr__(name: str) -> object:
+    if name == "DEFAULT_RATE_LIMITS":
+        return documented_limits()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def key_id(api_key: str, secret: bytes) -> str:
+    """A keyed fingerprint of ``api_key`` that names its shared bucket, never the key itself.
+
+    HMAC-SHA256 keyed with the credential's ``secret`` over a venuekit label and the key, first
+    ``RATE_LIMIT_KEY_ID_CHARS`` hex digits: the same in every process holding the credentials,
+    and useless to a reader of the store (a guessed API key cannot be checked without the
+    secret). ``ValueError`` for an empty key or secret.
+
+        >>> key_id("my-api-key", b"my-secret")
+        '367c0ae516378c8c4166b697e70e9db5'
+    """
+    if not isinstance(api_key, str) or not api_key:
+        raise ValueError("api_key must be a non-empty str")
+    if not isinstance(secret, bytes | bytearray) or not secret:
+        raise ValueError("secret must be non-empty bytes (the credential's secret)")
+    mac = hmac.new(bytes(secret), _KEY_ID_CONTEXT + api_key.encode(), hashlib.sha256)
+    return mac.hexdigest()[:RATE_LIMIT_KEY_ID_CHARS]
+
+
+@attrs.frozen
+class Bucket:
+    """One budget: a venue, a credential's ``key_id`` and the limit to pace it at (as given).
+
+    ``venue`` is lower-case letters, digits and ``_``; ``key_id`` is 16-64 hex digits, from
+    ``key_id()``. Apply ``RateLimit.with_safety_margin`` to ``limit`` before.
+
+        >>> Bucket("loopring", key_id("k", b"s"), RateLimit(rate=5, burst=5))
+        Bucket(venue='loopring', key_id='...', limit=RateLimit(rate=5, burst=5))
+    """
+
+    venue: str = attrs.field(
+        converter=str, validator=attrs.validators.matches_re(r"[a-z0-9_]{1,64}")
+    )
+    key_id: str = attrs.field(validator=attrs.validators.matches_re(r"[0-9a-f]{16,64}"))
+    limit: RateLimit = attrs.field(validator=attrs.validators.instance_of(RateLimit))
+
+
+@runtime_checkable
+class RateBudget(Protocol):
+    """What the engine paces through: in-process (``RateLimiter``) or shared (Redis/Valkey).
+
+    ``reserve`` books the next slot of ``bucket`` and returns the seconds to wait before using
+    it; call it once per request. ``timeout`` bounds the time it may spend talking to a store
+    (pass what is left of the deadline); no implementation keeps a caller longer. ``pause``
+    holds the bucket for ``seconds`` for everyone (a 429's ``Retry-After``). ``close`` and
+    ``aclose`` release connections and threads.
+
+        >>> budget: RateBudget = RateLimiter(clock=lambda: 0.0)
+        >>> bucket = Bucket("loopring", key_id("k", b"s"), RateLimit(rate=2, burst=1))
+        >>> [budget.reserve(bucket), budget.reserve(bucket)]
+        [0.0, 0.5]
+    """
+
+    def reserve(self, bucket: Bucket, *, timeout: float | None = None) -> float: ...
+    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float: ...  # noqa: ASYNC109 - bounds the store round trip only
+    def pause(self, bucket: Bucket, seconds: float) -> None: ...
+    async def pause_async(self, bucket: Bucket, seconds: float) -> None: ...
+    def close(self) -> None: ...
+    async def aclose(self) -> None: ...
 
 
 class RateLimiter:
-    """One ``TokenBucket`` per (venue, credential key), created on first use and then shared.
+    """One ``TokenBucket`` per (venue, credential key) or ``Bucket``, made on first use, shared.
 
     Arguments:
         limits: per-venue overrides of ``DEFAULT_RATE_LIMITS``, keyed by venue value; ``None``
@@ -200,7 +184,8 @@ class RateLimiter:
             exactly the numbers given.
         clock: monotonic seconds, shared by all buckets.
 
-    The credential key is the API key (an identifier, not a secret); it is never logged.
+    The credential key is the API key (an identifier, not a secret); it is never logged. As a
+    ``RateBudget`` the limiter is keyed by ``Bucket`` instead, which carries its own limit.
 
         >>> limiter = RateLimiter(limits={"loopring": None})
         >>> limiter.bucket("coinbase_exchange", "key-1") is limiter.bucket("coinbase_exchange", "key-1")
@@ -216,7 +201,7 @@ class RateLimiter:
         safety_margin: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        merged: dict[str, RateLimit | None] = _documented_limits()
+        merged: dict[str, RateLimit | None] = dict(documented_limits())
         for venue, limit in (limits or {}).items():
             if venue not in merged:
                 known = ", ".join(sorted(merged))
@@ -232,6 +217,7 @@ class RateLimiter:
         self.limits: Mapping[str, RateLimit | None] = MappingProxyType(merged)
         self._clock = clock
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._by_bucket: dict[Bucket, TokenBucket] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -241,7 +227,7 @@ class RateLimiter:
         >>> RateLimiter.disabled().reserve("loopring", "k")
         0.0
         """
-        return cls(limits=dict.fromkeys(_documented_limits()))
+        return cls(limits=dict.fromkeys(documented_limits()))
 
     def bucket(self, venue: str, key: str) -> TokenBucket | None:
         """The shared bucket for ``(venue, key)``; ``None`` when pacing is off for ``venue``."""
@@ -258,16 +244,65 @@ class RateLimiter:
                 self._buckets[(venue, key)] = bucket
         return bucket
 
-    def reserve(self, venue: str, key: str) -> float:
-        """Book a slot on ``(venue, key)``'s bucket; return the seconds to wait (0 when off)."""
-        bucket = self.bucket(venue, key)
-        return 0.0 if bucket is None else bucket.reserve()
+    def token_bucket(self, bucket: Bucket) -> TokenBucket:
+        """The shared ``TokenBucket`` of ``bucket``, paced at ``bucket.limit`` (not ``limits``)."""
+        with self._lock:
+            found = self._by_bucket.get(bucket)
+            if found is None:
+                found = TokenBucket(bucket.limit.rate, bucket.limit.burst, clock=self._clock)
+                self._by_bucket[bucket] = found
+        return found
 
-    def pause(self, venue: str, key: str, seconds: float) -> None:
-        """Hold every later request on ``(venue, key)`` for ``seconds`` (no-op when off)."""
-        bucket = self.bucket(venue, key)
-        if bucket is not None:
-            bucket.pause(seconds)
+    @overload
+    def reserve(self, bucket: Bucket, *, timeout: float | None = None) -> float: ...
+    @overload
+    def reserve(self, bucket: str, key: str, /) -> float: ...
+    def reserve(
+        self, bucket: Bucket | str, key: str | None = None, *, timeout: float | None = None
+    ) -> float:
+        """Book a slot; return the seconds to wait. Never blocks, so ``timeout`` is not used.
+
+        ``reserve(bucket)`` paces at ``bucket.limit``; ``reserve(venue, key)`` at
+        ``limits[venue]`` and returns 0 when that is off.
+        """
+        if isinstance(bucket, Bucket):
+            return self.token_bucket(bucket).reserve()
+        if not isinstance(key, str):
+            raise TypeError("use reserve(bucket) or reserve(venue, key)")
+        found = self.bucket(bucket, key)
+        return 0.0 if found is None else found.reserve()
+
+    @overload
+    def pause(self, bucket: Bucket, seconds: float) -> None: ...
+    @overload
+    def pause(self, bucket: str, key: str, seconds: float, /) -> None: ...
+    def pause(self, bucket: Bucket | str, seconds: float | str, *rest: float) -> None:
+        """Hold every later request of ``bucket`` (or of ``(venue, key)``) for ``seconds``.
+
+        ``pause(venue, key, seconds)`` is a no-op when pacing is off for ``venue``.
+        """
+        if isinstance(bucket, Bucket) and not isinstance(seconds, str) and not rest:
+            self.token_bucket(bucket).pause(seconds)
+            return
+        if isinstance(bucket, Bucket) or not isinstance(seconds, str) or len(rest) != 1:
+            raise TypeError("use pause(bucket, seconds) or pause(venue, key, seconds)")
+        found = self.bucket(bucket, seconds)
+        if found is not None:
+            found.pause(rest[0])
+
+    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:  # noqa: ASYNC109
+        """``reserve(bucket)`` for async callers; it never blocks, so it never awaits."""
+        return self.reserve(bucket)
+
+    async def pause_async(self, bucket: Bucket, seconds: float) -> None:
+        """``pause(bucket, seconds)`` for async callers."""
+        self.pause(bucket, seconds)
+
+    def close(self) -> None:
+        """Nothing to release; the limiter stays usable."""
+
+    async def aclose(self) -> None:
+        """Nothing to release; the limiter stays usable."""
 
     def acquire(
         self, venue: str, key: str, *, sleep: Callable[[float], object] = time.sleep
@@ -286,88 +321,3 @@ class RateLimiter:
         if wait > 0:
             await sleep(wait)
         return wait
-
-
-@attrs.frozen
-class Bucket:
-    """One shared budget: a venue, a hashed key id (never the key) and the limit paced at."""
-
-    venue: str
-    key_id: str
-    limit: RateLimit
-
-
-def key_id(api_key: str, secrets: Iterable[Secret[str]]) -> str:
-    """A stable id for a key that reveals neither it nor its secrets: an HMAC of the key, keyed
-    with its secrets (the same in every process that holds the same credentials).
-
-    >>> s = [Secret("s")]
-    >>> key_id("key-1", s) == key_id("key-1", s) != key_id("key-2", s)
-    True
-    """
-    return hmac.new(
-        "\x00".join(sorted(secret.reveal() for secret in secrets)).encode("utf-8", "surrogatepass"),
-        api_key.encode("utf-8", "surrogatepass"),
-        hashlib.sha256,
-    ).hexdigest()[:32]
-
-
-class RateBudget(Protocol):
-    """Where the engine books rate-limit slots; in-process or shared through a store.
-
-    Example: ``wait = budget.reserve(bucket, timeout=2.0)``
-    """
-
-    def reserve(self, bucket: Bucket, *, timeout: float | None = None) -> float:
-        """Book a slot on ``bucket``; return the seconds to wait before using it."""
-        ...
-
-    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:  # noqa: ASYNC109
-        """``reserve`` for async code."""
-        ...
-
-    def pause(self, bucket: Bucket, seconds: float) -> None:
-        """Book nothing on ``bucket`` for ``seconds`` (after a 429)."""
-        ...
-
-    async def pause_async(self, bucket: Bucket, seconds: float) -> None:
-        """``pause`` for async code."""
-        ...
-
-
-class InProcessBudget:
-    """A ``RateBudget`` kept in this process: one ``TokenBucket`` per ``Bucket``.
-
-    >>> budget = InProcessBudget()
-    >>> budget.reserve(Bucket("loopring", "k", RateLimit(rate=1, burst=1)))
-    0.0
-    """
-
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._buckets: dict[Bucket, TokenBucket] = {}
-        self._lock = threading.Lock()
-
-    def _bucket(self, bucket: Bucket) -> TokenBucket:
-        with self._lock:
-            found = self._buckets.get(bucket)
-            if found is None:
-                found = TokenBucket(bucket.limit.rate, bucket.limit.burst, clock=self._clock)
-                self._buckets[bucket] = found
-            return found
-
-    def reserve(self, bucket: Bucket, *, timeout: float | None = None) -> float:
-        """Book a slot; seconds to wait (never blocks)."""
-        return self._bucket(bucket).reserve()
-
-    async def reserve_async(self, bucket: Bucket, *, timeout: float | None = None) -> float:  # noqa: ASYNC109
-        """Book a slot; seconds to wait (never blocks)."""
-        return self._bucket(bucket).reserve()
-
-    def pause(self, bucket: Bucket, seconds: float) -> None:
-        """Hold the bucket for ``seconds``."""
-        self._bucket(bucket).pause(seconds)
-
-    async def pause_async(self, bucket: Bucket, seconds: float) -> None:
-        """Hold the bucket for ``seconds``."""
-        self._bucket(bucket).pause(seconds)
