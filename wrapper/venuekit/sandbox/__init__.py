@@ -59,8 +59,10 @@ Coinbase Exchange -- ``DELETE /orders/{order_id}[?product_id=&profile_id=]``, ``
       bare JSON string (the client_oid, without the prefix, when cancelled by client id; Exchange
       docs, seed 000). Second cancel: 400 "Order already done". Unknown UUID-shaped id or unknown
       client_oid: 404 "NotFound"; an unknown id that is not a UUID: 400 "Invalid order id".
-    - ``profile_id`` other than the key's profile, or ``product_id`` other than the order's:
-      404 "NotFound" (ASSUMPTION: the venue's exact answer is not documented).
+    - ``product_id`` other than the order's: 404 "ProductNotFound" (the docs list "(404)
+      ProductNotFound" for an unknown ``product_id``; ccxt maps "Product not found"; the order
+      stays open). ``profile_id`` other than the key's: 404 "NotFound" (ASSUMPTION: the venue's
+      exact answer is not documented).
     - ``GET /time``: ``{"iso": "...Z", "epoch": 1700000000.123}``, unauthenticated.
     - Rate limit: token bucket of 15/s, burst 30, per API key: 429 "Private rate limit exceeded".
 
