@@ -103,6 +103,11 @@ State
       deterministically from ``SandboxConfig.seed``; add and list them through
       ``app.state`` (`SandboxState.add_exchange_order`, ``add_intx_order``,
       ``add_loopring_order``, ``exchange_orders`` ...). Cancels are atomic under a lock.
+    - ``SandboxConfig(state_file=path)`` makes the book durable (`JournaledState`): every added
+      order and applied cancel is appended to the file (one JSON line, one ``write``) before the
+      sandbox answers, and a sandbox started on that file replays it instead of seeding, so a
+      sandbox killed with SIGKILL and started again keeps its book (a machine crash may lose
+      the last lines: no ``fsync``). `read_journal` reads the book back without a sandbox.
 
 Faults (per venue, `Faults`)
     - ``latency`` (async sleep), ``error_rate`` (500), ``rate_limit_rate`` (429), ``drop_rate``
@@ -134,6 +139,7 @@ from venuekit.sandbox._credentials import (
 )
 from venuekit.sandbox._exports import banner_lines, export_lines, parse_faults, serve_with_exports
 from venuekit.sandbox._http import ConnectionDropped
+from venuekit.sandbox._journal import JournaledState, read_journal
 from venuekit.sandbox._protocol import ServerLimits
 from venuekit.sandbox._server import RunningSandbox, run_in_thread, serve
 from venuekit.sandbox._state import (
@@ -167,6 +173,7 @@ __all__ = [
     "IntxAccount",
     "IntxInstrument",
     "IntxOrder",
+    "JournaledState",
     "LoopringAccount",
     "LoopringOrder",
     "RateLimit",
@@ -181,6 +188,7 @@ __all__ = [
     "create_app",
     "export_lines",
     "parse_faults",
+    "read_journal",
     "run_in_thread",
     "serve",
     "serve_with_exports",
