@@ -224,6 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="in flight per venue (8)")
     parser.add_argument("--sync", action="store_true", help="use Client (threads), not AsyncClient")
     parser.add_argument(
+        "--per-order", action="store_true", help="also print every order's line (the CSV's)"
+    )
+    parser.add_argument(
         "--csv", type=Path, help="every order's line (default build/load-test/PROFILE.csv)"
     )
     args = parser.parse_args(argv)
@@ -257,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             csv_path=csv_path,
         )
     print("\n".join(report.lines))
+    if args.per_order:
+        print(csv_path.read_text(encoding="utf-8"), end="")
     return 0 if report.ok else 1
 
 

@@ -12,6 +12,7 @@ against the book (``verdict``); the live book of the last process must equal the
 from __future__ import annotations
 
 import asyncio
+import collections
 import random
 import tempfile
 import threading
@@ -50,11 +51,12 @@ class HarshProfile:
     #: 15 % HTTP 500, 5 % injected 429, 6 % dropped connections (half after applying).
     before_kill: dict[str, Faults] = attrs.field(factory=lambda: _faults(-45.0, 8.0, 3.0))
     after_restart: dict[str, Faults] = attrs.field(factory=lambda: _faults(40.0, -7.0, -3.0))
-    #: 10 % of Exchange orders with a wrong product_id; 5 % unknown ids; 5 % already cancelled.
+    #: 20 % of Exchange orders with a wrong product_id; 5 % unknown ids; 5 % already cancelled.
     mix: Mix = attrs.field(
-        factory=lambda: Mix(wrong_product=0.1, unknown=0.05, already_cancelled=0.05)
+        factory=lambda: Mix(wrong_product=0.2, unknown=0.05, already_cancelled=0.05)
     )
-    #: 4 % of answers held 0.7-1.5 x the per-attempt timeout; "Retry-After: 1" on every 429.
+    #: 4 % of answers held 0.7-1.5 s, around the 1 s per-attempt timeout; "Retry-After: 1" on
+    #: every 429.
     slow: Slow = attrs.field(factory=lambda: Slow(rate=0.04, low=0.7, high=1.5, retry_after="1"))
     timeout: float = 1.0  # per attempt, seconds
     attempts: int = 10
@@ -64,6 +66,27 @@ class HarshProfile:
 
 
 HARSH = HarshProfile()
+
+
+def _skews(faults: dict[str, Faults]) -> str:
+    return "/".join(f"{faults[v].clock_offset:+g}" for v in ("exchange", "intx", "loopring"))
+
+
+def describe(profile: HarshProfile) -> list[str]:
+    """The profile in two sentences (faults as on the Exchange; every venue has the same)."""
+    f, slow, mix = profile.before_kill["exchange"], profile.slow, profile.mix
+    return [
+        f"faults on every venue: {f.error_rate:.0%} HTTP 500, {f.rate_limit_rate:.0%} injected 429"
+        f" (Retry-After: {slow.retry_after}), {f.drop_rate:.0%} dropped connections"
+        f" ({f.drop_after_apply:.0%} of them after the cancel was applied), {slow.rate:.0%} of"
+        f" answers held {slow.low:g}-{slow.high:g} s (per-attempt timeout {profile.timeout:g} s);"
+        f" clocks (exchange/intx/loopring) {_skews(profile.before_kill)} s, after the restart"
+        f" {_skews(profile.after_restart)} s",
+        f"orders: {mix.wrong_product:.0%} of Exchange ones with another product's product_id,"
+        f" {mix.unknown:.0%} unknown ids, {mix.already_cancelled:.0%} cancelled before the run;"
+        f" the sandbox process SIGKILLed after {profile.kill_at:.0%} of the outcomes and started"
+        f" again on the same port and journal",
+    ]
 
 
 @attrs.frozen
@@ -89,7 +112,7 @@ class _Chaos:
         self.trigger = threading.Event()
         self.done_at_kill = -1
         self.killed_at = self.up_at = 0.0
-        self.stats_before: list[Any] = []
+        self.stats_before: tuple[list[Any], list[float]] = ([], [])
         self.error: BaseException | None = None
         self.gap = 0.0
         self.thread = threading.Thread(target=self._run, name="loadtest-chaos", daemon=True)
@@ -206,15 +229,17 @@ def run_harsh(
                 outcomes = asyncio.run(cancel_all())
             elapsed = time.monotonic() - started
             chaos.finish()
-            final_stats, live_book = sandbox.stop()
+            final_stats, final_holds, live_book = sandbox.stop()
         finally:
             sandbox.close()
         journal_book = book_statuses(JournaledState(creds, path=journal, clock=time.time))
     verdict = judge(plan, outcomes, streamed, journal_book)
     if csv_path is not None:
         write_csv(csv_path, verdict, plan, outcomes, journal_book)
-    count = counter([*chaos.stats_before, *final_stats])
+    count = counter([*chaos.stats_before[0], *final_stats])
+    holds = [*chaos.stats_before[1], *final_holds]
     down = [e for t, e in events if chaos.killed_at <= t <= chaos.up_at]
+    retried = collections.Counter(e or "?" for _t, e in events)
     killed = chaos.done_at_kill >= 0 and chaos.error is None
     books_agree = dict(live_book) == journal_book
 
@@ -223,15 +248,7 @@ def run_harsh(
     add(
         f"venuekit load test, harsh profile ({'Client, threads' if use_sync else 'AsyncClient, tasks'})"
     )
-    add(
-        "faults on every venue: 15% HTTP 500, 5% injected 429 (Retry-After: 1), 6% dropped"
-        " connections (half after the cancel was applied), 4% of answers held 0.7-1.5 x the"
-        f" {profile.timeout:g} s per-attempt timeout; venue clocks -45/+8/+3 s, then +40/-7/-3 s"
-    )
-    add(
-        "orders: 10% of Exchange ones with another product's product_id, 5% unknown ids, 5%"
-        " cancelled before the run; the sandbox process SIGKILLed and restarted mid-run"
-    )
+    lines.extend(describe(profile))
     add("")
     add(f"orders              {len(plan)}  ({', '.join(f'{v} {n}' for v, n in counts.items())})")
     kinds = {
@@ -242,6 +259,15 @@ def run_harsh(
     add(f"elapsed             {elapsed:.1f} s")
     add(f"outcomes            {len(outcomes)} returned, {len(streamed)} streamed to on_outcome")
     lines.extend(outcome_lines(outcomes))
+    add(
+        "retried attempts    "
+        + ", ".join(f"{name} {n}" for name, n in retried.most_common())
+        + "  (the client's on_event)"
+    )
+    add(
+        f"held answers        {len(holds)}, {sum(h > profile.timeout for h in holds)} of them past"
+        f" the {profile.timeout:g} s per-attempt timeout (applied, the answer too late)"
+    )
     if killed:
         add(
             f"sandbox killed      SIGKILL after {chaos.done_at_kill}/{len(plan)} outcomes; up again on"

@@ -2,7 +2,7 @@
 
 The child serves `venuekit.sandbox.run_in_thread` on 127.0.0.1 with ``state_file`` set (the
 book is a journal, replayed at start), wrapped in `HarshApp`: a share of the answers is held
-back for a while before it is sent (the cancel is already applied: a client that gives up has
+back for a while (`Slow`, seconds) before it is sent (the cancel is already applied: a client that gives up has
 no answer), and every 429 carries ``Retry-After``. The parent talks to it over a pipe: ``stats``
 (a snapshot of ``app.stats``), ``stop`` (the final stats and the live book, then a clean exit).
 `SandboxProcess.kill` sends SIGKILL; `SandboxProcess.start` again binds the same port.
@@ -50,6 +50,7 @@ class HarshApp(SandboxApp):
         super().__init__(config)
         self._slow = slow
         self._slow_rng = random.Random(f"loadtest/slow/{config.seed}")
+        self.holds: list[float] = []  # seconds each held answer was held
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -59,6 +60,8 @@ class HarshApp(SandboxApp):
         hold = self._slow_rng.uniform(slow.low, slow.high)
         if self._slow_rng.random() >= slow.rate:
             hold = 0.0
+        else:
+            self.holds.append(hold)
 
         async def harsh_send(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -84,9 +87,9 @@ def _serve(conn: Connection, config: SandboxConfig, slow: Slow, port: int) -> No
         while True:
             command = conn.recv()
             if command == "stats":
-                conn.send(_stats_rows(app))
+                conn.send((_stats_rows(app), list(app.holds)))
             elif command == "stop":
-                conn.send((_stats_rows(app), book_statuses(app.state)))
+                conn.send((_stats_rows(app), list(app.holds), book_statuses(app.state)))
                 break
     conn.close()
 
@@ -110,11 +113,15 @@ class SandboxProcess:
         process.daemon = True
         process.start()
         child.close()
-        if not parent.poll(_START_TIMEOUT):
+        try:
+            if not parent.poll(_START_TIMEOUT):
+                raise EOFError
+            self.port = parent.recv()
+        except (EOFError, OSError):
             process.kill()
             process.join()
-            raise RuntimeError(f"the sandbox process did not start on port {self.port}")
-        self.port = parent.recv()
+            parent.close()
+            raise RuntimeError(f"the sandbox process did not start on port {self.port}") from None
         self._process, self._conn = process, parent
         return time.monotonic() - started
 
@@ -125,9 +132,9 @@ class SandboxProcess:
             raise RuntimeError(f"the sandbox process did not answer {command!r}")
         return self._conn.recv()
 
-    def stats(self) -> StatsRows:
-        """The running child's answer counters."""
-        rows: StatsRows = self._ask("stats")
+    def stats(self) -> tuple[StatsRows, list[float]]:
+        """The running child's answer counters, and how long each held answer was held."""
+        rows: tuple[StatsRows, list[float]] = self._ask("stats")
         return rows
 
     def kill(self) -> None:
@@ -136,12 +143,12 @@ class SandboxProcess:
         self._process.join()
         self._close_pipe()
 
-    def stop(self) -> tuple[StatsRows, Mapping[BookKey, str]]:
-        """Stop the child cleanly; its final counters and its live book."""
-        stats, book = self._ask("stop")
+    def stop(self) -> tuple[StatsRows, list[float], Mapping[BookKey, str]]:
+        """Stop the child cleanly; its final counters, held answers and live book."""
+        stats, holds, book = self._ask("stop")
         self._process.join(15)
         self._close_pipe()
-        return stats, book
+        return stats, holds, book
 
     def _close_pipe(self) -> None:
         if self._conn is not None:

@@ -47,6 +47,7 @@ UNKNOWN_OTHER = "unknown id -> other failure, not in the book"
 DONE_ALREADY = "already cancelled -> OrderAlreadyDone, cancelled in the book"
 DONE_EARLIER = "already cancelled -> CANCELLED_ON_EARLIER_ATTEMPT, cancelled in the book"
 DONE_OTHER = "already cancelled -> other failure, cancelled in the book"
+WRONG_PRODUCT_ROWS = (WRONG_PRODUCT_CANCELLED, WRONG_PRODUCT_REJECTED, WRONG_PRODUCT_OTHER)
 ROWS = (
     FALSE_CANCEL,
     LOST,
@@ -82,6 +83,7 @@ class Verdict:
     rows: tuple[str, ...]  # per input position
     counts: Mapping[str, int]
     wrong_product_after_5xx: int  # issue 11's case, exercised: ProductNotFound after a 5xx
+    wrong_product_reported_cancelled: int  # must be 0 (counted in FALSE_CANCEL too)
     bad: tuple[int, ...]  # input positions in a must-be-0 row
 
     @property
@@ -95,12 +97,13 @@ class Verdict:
         for row in ROWS:
             mark = "  (must be 0)" if row in MUST_BE_ZERO else ""
             out.append(f"  {self.counts.get(row, 0):>6}  {row}{mark}")
-        out.append(
-            f"  wrong product_id orders whose ProductNotFound came after a 5xx (issue 11's case):"
-            f" {self.wrong_product_after_5xx}, none reported cancelled"
-            if self.counts.get(FALSE_CANCEL, 0) == 0
-            else f"  wrong product_id after a 5xx: {self.wrong_product_after_5xx}"
-        )
+        wrong = sum(self.counts.get(row, 0) for row in WRONG_PRODUCT_ROWS)
+        if wrong:
+            out.append(
+                f"  wrong product_id orders whose ProductNotFound came after a 5xx (issue 11's"
+                f" case): {self.wrong_product_after_5xx} of {wrong}; reported cancelled: "
+                f"{self.wrong_product_reported_cancelled}"
+            )
         if self.counts.get(UNKNOWN_EARLIER, 0):
             out.append(UNKNOWN_NOTE)
         return out
@@ -168,7 +171,7 @@ def judge(
         returned[outcome.index].append(outcome)
     told = collections.Counter(outcome.index for outcome in streamed)
     rows = []
-    after_5xx = 0
+    after_5xx = wrong_cancelled = 0
     for index, planned in enumerate(plan):
         got = returned.get(index, [])
         if not got or told[index] == 0 or got[0].request is not planned.request:
@@ -178,14 +181,20 @@ def judge(
         else:
             status = book.get(planned.key) if planned.key is not None else None
             rows.append(_row(planned, got[0], status))
-            if planned.kind is Kind.WRONG_PRODUCT and _after_5xx(got[0]):
-                after_5xx += 1
+            if planned.kind is Kind.WRONG_PRODUCT:
+                after_5xx += _after_5xx(got[0])
+                wrong_cancelled += rows[-1] == FALSE_CANCEL
     counts = collections.Counter(rows)
     stray = [i for i in [*returned, *told] if not 0 <= i < len(plan)]  # outside the input
-    counts[DUPLICATED] += len(stray)
+    if stray:
+        counts[DUPLICATED] += len(stray)
     bad = tuple(i for i, row in enumerate(rows) if row in MUST_BE_ZERO) + tuple(-1 for _ in stray)
     return Verdict(
-        rows=tuple(rows), counts=dict(counts), wrong_product_after_5xx=after_5xx, bad=bad
+        rows=tuple(rows),
+        counts=dict(counts),
+        wrong_product_after_5xx=after_5xx,
+        wrong_product_reported_cancelled=wrong_cancelled,
+        bad=bad,
     )
 
 
