@@ -107,14 +107,15 @@ class HarshReport:
 class _Chaos:
     """Kills the sandbox once ``after`` outcomes are in, then starts it again."""
 
-    def __init__(self, sandbox: SandboxProcess, start_again: Callable[[], float], after: int):
-        self.sandbox, self.start_again, self.after = sandbox, start_again, after
+    def __init__(
+        self, sandbox: SandboxProcess, start_again: Callable[[], float], *, after: int, gap: float
+    ) -> None:
+        self.sandbox, self.start_again, self.after, self.gap = sandbox, start_again, after, gap
         self.trigger = threading.Event()
         self.done_at_kill = -1
         self.killed_at = self.up_at = 0.0
         self.stats_before: tuple[list[Any], list[float]] = ([], [])
         self.error: BaseException | None = None
-        self.gap = 0.0
         self.thread = threading.Thread(target=self._run, name="loadtest-chaos", daemon=True)
         self.done = 0
 
@@ -182,8 +183,8 @@ def run_harsh(
                 sandbox,
                 lambda: sandbox.start(config(2), profile.slow),
                 after=max(1, int(len(plan) * profile.kill_at)),
+                gap=profile.restart_gap,
             )
-            chaos.gap = profile.restart_gap
             chaos.thread.start()
             url = f"http://127.0.0.1:{sandbox.port}"
             streamed: list[venuekit.CancelOutcome] = []
