@@ -6,6 +6,7 @@ real SIGKILL and restart over a socket is in tests/load/test_load_harsh_small.py
 
 from __future__ import annotations
 
+import doctest
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,11 @@ def test_a_cancelled_order_never_reopens_whatever_the_line_order(
     path.write_bytes(b"".join([*lines[:-3], lines[-1], *lines[-3:-1]]))  # cancel before its add
     again = JournaledState(CREDS, path=path, seed=2, clock=clock)
     assert again.loopring_orders()[0].status == "cancelled"
+
+
+def test_the_docstring_example_runs() -> None:
+    from venuekit.sandbox import _journal
+
+    failed, tried = doctest.testmod(_journal, optionflags=doctest.ELLIPSIS)
+    assert tried > 0
+    assert failed == 0

@@ -12,16 +12,16 @@ keeps it when the process is killed; a machine crash may lose the last lines (no
 torn last line (a kill in the middle of a write) is cut off at start.
 
 Example:
-    >>> import pathlib, tempfile
+    >>> import pathlib, tempfile, time
     >>> from venuekit.sandbox import DEFAULT_CREDENTIALS
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "book.jsonl"
-    >>> book = JournaledState(DEFAULT_CREDENTIALS, path=path, orders_per_venue=1, clock=lambda: 1e9)
-    >>> order = book.exchange_orders()[0]
-    >>> book.cancel_exchange(profile_id=order.profile_id, order_id=order.id)[0].value
-    'cancelled'
-    >>> again = JournaledState(DEFAULT_CREDENTIALS, path=path, clock=lambda: 1e9)
-    >>> again.exchange_orders()[0].status
-    'cancelled'
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "book.jsonl"
+    ...     book = JournaledState(DEFAULT_CREDENTIALS, path=path, orders_per_venue=1, clock=time.time)
+    ...     order = book.exchange_orders()[0]
+    ...     _ = book.cancel_exchange(profile_id=order.profile_id, order_id=order.id)
+    ...     # the process is killed here; a new sandbox replays the journal:
+    ...     JournaledState(DEFAULT_CREDENTIALS, path=path, clock=time.time).exchange_orders()
+    (ExchangeOrder(id=..., status='cancelled'),)
 """
 
 from __future__ import annotations
@@ -105,6 +105,9 @@ class JournaledState(SandboxState):
     otherwise ``orders_per_venue`` orders are seeded (and journaled) as usual. After a replay
     the id generator is seeded from the seed and the journal's length, so orders added after a
     restart never reuse an id. See the module docstring for the format and what survives what.
+
+    Example: ``JournaledState(DEFAULT_CREDENTIALS, path="book.jsonl", clock=time.time)`` (or
+    ``SandboxConfig(state_file="book.jsonl")`` for a whole sandbox).
     """
 
     def __init__(
