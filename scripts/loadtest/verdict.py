@@ -204,20 +204,33 @@ def bad_lines(
     outcomes: Sequence[venuekit.CancelOutcome],
     book: Mapping[BookKey, str],
 ) -> list[str]:
-    """One line per order in a ``must be 0`` row (at most 20)."""
+    """One line per order in a ``must be 0`` row, then per order reported failed although the
+    book has it cancelled (allowed: its outcome says it may have reached the venue); 20 each."""
     by_index = {o.index: o for o in outcomes}
+    allowed = [i for i, row in enumerate(verdict.rows) if row == MAY_HAVE_REACHED]
     lines = []
-    for index in verdict.bad[:20]:
-        if index < 0:
-            lines.append("  outcomes reported for positions outside the input")
-            continue
-        planned, outcome = plan[index], by_index.get(index)
-        status = book.get(planned.key) if planned.key is not None else "not in the book"
-        got = "none" if outcome is None else f"{_state(outcome)} {outcome.error or ''}".strip()
-        lines.append(
-            f"  #{index} {planned.venue} {planned.kind.value} {planned.reference}: {verdict.rows[index]}"
-            f" | reported {got} | book {status}"
-        )
+    for title, indexes in (
+        ("in a must-be-0 row:", verdict.bad),
+        ("reported failed, cancelled in the book, may have reached the venue:", tuple(allowed)),
+    ):
+        if indexes:
+            lines.append(f"  {title}")
+        for index in indexes[:20]:
+            if index < 0:
+                lines.append("    outcomes reported for positions outside the input")
+                continue
+            planned, outcome = plan[index], by_index.get(index)
+            status = book.get(planned.key) if planned.key is not None else "not in the book"
+            got = "none" if outcome is None else f"{_state(outcome)} {outcome.error or ''}".strip()
+            history = (
+                " ".join(str(r.status_code or r.error) for r in outcome.error.history)
+                if outcome is not None and outcome.error is not None
+                else ""
+            )
+            lines.append(
+                f"    #{index} {planned.venue} {planned.kind.value} {planned.reference}:"
+                f" {verdict.rows[index]} | reported {got} [{history}] | book {status}"
+            )
     return lines
 
 

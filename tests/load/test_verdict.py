@@ -28,6 +28,7 @@ from loadtest.verdict import (
     UNKNOWN_EARLIER,
     WRONG_PRODUCT_CANCELLED,
     WRONG_PRODUCT_REJECTED,
+    bad_lines,
     judge,
 )
 
@@ -99,6 +100,11 @@ def test_each_falsehood_lands_in_its_must_be_zero_row_and_truth_does_not() -> No
     )
     assert verdict.bad == (0, 1, 2, 3, 7)
     assert not verdict.ok
+    listed = bad_lines(verdict, plan, outcomes, book)
+    assert [line.split(":")[0].strip() for line in listed if line.startswith("    #")] == [
+        f"#{i} coinbase_exchange {plan[i].kind.value} {plan[i].reference}"
+        for i in (0, 1, 2, 3, 7, 5)
+    ]
 
 
 def test_a_clean_run_passes_and_counts_every_row() -> None:
