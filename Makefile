@@ -83,8 +83,14 @@ $(BENCH_STAMP): requirements/bench.txt pyproject.toml
 bench: $(BENCH_STAMP)  ## venuekit vs raw httpx vs ccxt, bulk, signers, import time, memory (writes scripts/benchmarks/results/)
 	$(BENCH_VENV)/bin/python scripts/benchmarks/bench.py
 
-load-test: $(STAMP)  ## 2,000 cancels over real HTTP against a faulty sandbox; prints the summary
-	$(PY) scripts/load_test.py
+# Two profiles, about 45 s each: `default` (2,000 cancels through a faulty sandbox in a thread) and
+# `harsh` (900 cancels, more faults and bad orders, the sandbox process SIGKILLed and restarted on
+# its journal mid-run). Each prints the summary and every order's outcome judged against the
+# sandbox's book (build/load-test/<profile>.csv); it fails on a false "cancelled", a lost or a
+# duplicated outcome. LOAD_TEST_ARGS=--sync runs both with Client instead of AsyncClient.
+load-test: $(STAMP)  ## 2,000 cancels through sandbox faults, then 900 with the sandbox killed mid-run; each order checked against the book
+	$(PY) scripts/load_test.py --profile default $(LOAD_TEST_ARGS)
+	$(PY) scripts/load_test.py --profile harsh $(LOAD_TEST_ARGS)
 
 load-test-shared: $(STAMP)  ## 4 processes, one key, one valkey-server: shared budget vs none, store outage
 	$(PY) scripts/load_test_shared.py

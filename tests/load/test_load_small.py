@@ -3,7 +3,7 @@
 Real HTTP on 127.0.0.1 (uvicorn in a thread), 10 % 500s, 5 % injected 429s, 2 % dropped
 connections (half after the cancel was applied), the venue clocks 3 s ahead, and the venues'
 documented rate limits enforced by the sandbox. Every order must end cancelled in the sandbox,
-reported once, and the client's pacing must earn no 429.
+reported once (returned and streamed to ``on_outcome``), and the client's pacing must earn no 429.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ def test_sixty_orders_through_every_fault_all_cancelled_once(use_sync: bool) -> 
     assert report.pacing_429s == 0
     assert len(report.outcomes) == 60
     assert all(outcome.ok for outcome in report.outcomes)
+    # Per order against the book: every one reported cancelled and cancelled in the book.
+    assert report.verdict.ok, summary
+    assert set(report.verdict.rows) <= {
+        "open -> reported CANCELLED, cancelled in the book",
+        "open -> reported CANCELLED_ON_EARLIER_ATTEMPT, cancelled in the book",
+    }, summary
     assert "PASS" in summary
 
 

@@ -44,10 +44,21 @@ def test_cancel_by_client_oid_returns_the_client_oid(
     assert again.json() == {"message": "Order already done"}
 
 
-def test_wrong_product_or_profile_is_not_found(app: SandboxApp, exchange: httpx.Client) -> None:
+def test_wrong_product_is_product_not_found_and_leaves_the_order_open(
+    app: SandboxApp, exchange: httpx.Client
+) -> None:
+    # venues.md (Exchange): the docs list "(404) ProductNotFound" for an unknown product_id; it
+    # must not read as the order's own "NotFound" (issue 11: a false CANCELLED_ON_EARLIER_ATTEMPT).
     order = app.state.exchange_orders()[0]
     other = "ETH-USD" if order.product_id != "ETH-USD" else "BTC-USD"
-    assert exchange.delete(f"/orders/{order.id}", params={"product_id": other}).status_code == 404
+    for ref in (order.id, f"client:{order.client_oid}"):
+        response = exchange.delete(f"/orders/{ref}", params={"product_id": other})
+        assert (response.status_code, response.json()) == (404, {"message": "ProductNotFound"})
+    assert app.state.exchange_orders()[0].status == "open"
+
+
+def test_wrong_profile_is_not_found(app: SandboxApp, exchange: httpx.Client) -> None:
+    order = app.state.exchange_orders()[0]
     wrong_profile = exchange.delete(f"/orders/{order.id}", params={"profile_id": UNKNOWN_UUID})
     assert wrong_profile.status_code == 404
     foreign = app.state.add_exchange_order(profile_id="someone-else")

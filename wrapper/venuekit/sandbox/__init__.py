@@ -60,8 +60,10 @@ Coinbase Exchange -- ``DELETE /orders/{order_id}[?product_id=&profile_id=]``, ``
       bare JSON string (the client_oid, without the prefix, when cancelled by client id; Exchange
       docs, seed 000). Second cancel: 400 "Order already done". Unknown UUID-shaped id or unknown
       client_oid: 404 "NotFound"; an unknown id that is not a UUID: 400 "Invalid order id".
-    - ``profile_id`` other than the key's profile, or ``product_id`` other than the order's:
-      404 "NotFound" (ASSUMPTION: the venue's exact answer is not documented).
+    - ``product_id`` other than the order's: 404 "ProductNotFound" (the docs list "(404)
+      ProductNotFound" for an unknown ``product_id``; ccxt maps "Product not found"; the order
+      stays open). ``profile_id`` other than the key's: 404 "NotFound" (ASSUMPTION: the venue's
+      exact answer is not documented).
     - ``GET /time``: ``{"iso": "...Z", "epoch": 1700000000.123}``, unauthenticated.
     - Rate limit: token bucket of 15/s, burst 30, per API key: 429 "Private rate limit exceeded".
 
@@ -149,6 +151,11 @@ State
       ``DEFAULT_CREDENTIALS.cdp.user_id`` for the CDP keys' subaccount), ``orders()``,
       ``get(order_id)``. Ids have Deribit's forms (``"4008716877"`` for BTC, ``"ETH-349249"``,
       ``"USDC-123456"``); instruments are `DERIBIT_INSTRUMENTS`.
+    - ``SandboxConfig(state_file=path)`` makes the book durable (`JournaledState`): every added
+      order and applied cancel is appended to the file (one JSON line, one ``write``) before the
+      sandbox answers, and a sandbox started on that file replays it instead of seeding, so a
+      sandbox killed with SIGKILL and started again keeps its book (a machine crash may lose
+      the last lines: no ``fsync``). `read_journal` reads the book back without a sandbox.
 
 Faults (per venue, `Faults`)
     - ``latency`` (async sleep), ``error_rate`` (500), ``rate_limit_rate`` (429), ``drop_rate``
@@ -191,6 +198,7 @@ from venuekit.sandbox._deribit_state import (
 )
 from venuekit.sandbox._exports import banner_lines, export_lines, parse_faults, serve_with_exports
 from venuekit.sandbox._http import ConnectionDropped
+from venuekit.sandbox._journal import JournaledState, read_journal
 from venuekit.sandbox._protocol import ServerLimits
 from venuekit.sandbox._server import RunningSandbox, run_in_thread, serve
 from venuekit.sandbox._state import (
@@ -231,6 +239,7 @@ __all__ = [
     "IntxAccount",
     "IntxInstrument",
     "IntxOrder",
+    "JournaledState",
     "LoopringAccount",
     "LoopringOrder",
     "RateLimit",
@@ -245,6 +254,7 @@ __all__ = [
     "create_app",
     "export_lines",
     "parse_faults",
+    "read_journal",
     "run_in_thread",
     "serve",
     "serve_with_exports",

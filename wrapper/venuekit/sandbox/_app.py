@@ -27,9 +27,10 @@ from venuekit.sandbox._http import (
     http_date,
 )
 from venuekit.sandbox._intx import IntxVenue
+from venuekit.sandbox._journal import JournaledState
 from venuekit.sandbox._loopring import LoopringVenue
 from venuekit.sandbox._ratelimit import TokenBuckets
-from venuekit.sandbox._state import SandboxState
+from venuekit.sandbox._state import IntxIdForm, SandboxState
 from venuekit.sandbox._stats import SandboxStats, StatsKey
 
 __all__ = ["Fate", "SandboxApp", "VenueName", "create_app"]
@@ -78,6 +79,27 @@ def _raw_path(scope: Scope) -> str:
     return raw.split(b"?", 1)[0].decode("latin-1")
 
 
+def _book(config: SandboxConfig) -> SandboxState:
+    """The order book: in memory, or journaled to ``config.state_file`` (durable)."""
+    form: IntxIdForm = "numeric" if config.intx_answers == "docs" else "recorded"
+    if config.state_file is None:
+        return SandboxState(
+            config.credentials,
+            seed=config.seed,
+            orders_per_venue=config.orders_per_venue,
+            clock=config.clock,
+            intx_id_form=form,
+        )
+    return JournaledState(
+        config.credentials,
+        path=config.state_file,
+        seed=config.seed,
+        orders_per_venue=config.orders_per_venue,
+        clock=config.clock,
+        intx_id_form=form,
+    )
+
+
 class SandboxApp:
     """The sandbox of Coinbase Exchange, Coinbase INTX and Loopring as one ASGI 3 application.
 
@@ -94,13 +116,7 @@ class SandboxApp:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.state = SandboxState(
-            config.credentials,
-            seed=config.seed,
-            orders_per_venue=config.orders_per_venue,
-            clock=config.clock,
-            intx_id_form="numeric" if config.intx_answers == "docs" else "recorded",
-        )
+        self.state = _book(config)
         self.stats = SandboxStats()
         limits = config.rate_limits
         self._exchange = ExchangeVenue(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 from typing import Literal
@@ -100,6 +101,10 @@ class SandboxConfig:
         clock: seconds since the epoch; the sandbox clock of a venue is
             ``clock() + faults.clock_offset``. Rate-limit buckets use ``clock()``.
         credentials: the accounts the sandbox accepts.
+        state_file: a journal that makes the order book durable (`JournaledState`): every
+            added order and applied cancel is appended to it before the sandbox answers, and a
+            sandbox started on an existing journal replays it instead of seeding. ``None``
+            (default): the book lives in memory only.
     """
 
     seed: int = 0
@@ -132,3 +137,4 @@ class SandboxConfig:
     )
     clock: Callable[[], float] = time.time
     credentials: SandboxCredentials = DEFAULT_CREDENTIALS
+    state_file: str | os.PathLike[str] | None = None

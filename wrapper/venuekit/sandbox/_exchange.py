@@ -94,6 +94,8 @@ class ExchangeVenue:
             return Response.json(200, order.client_oid if by_client else order.id)
         if outcome is CancelOutcome.ALREADY_DONE:
             return _message(400, "Order already done")
+        if outcome is CancelOutcome.WRONG_PRODUCT:
+            return _message(404, "ProductNotFound")  # the docs' answer for an unknown product_id
         if not by_client and not _UUID.fullmatch(order_ref):
             return _message(400, "Invalid order id")
         return self.not_found()

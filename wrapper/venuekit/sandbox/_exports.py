@@ -9,6 +9,7 @@ harmless).
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Iterable, Mapping
@@ -142,8 +143,12 @@ def serve_with_exports(
     seed: int = 0,
     limits: ServerLimits | None = None,
     file: TextIO | None = None,
+    state_file: str | os.PathLike[str] | None = None,
 ) -> None:
     """Seed ``orders_per_venue`` orders per venue, serve until interrupted, print the exports.
+
+    ``state_file`` makes the book durable (`SandboxConfig.state_file`): started again on the
+    same file, the sandbox has the orders and cancels of the last run instead of new ones.
 
     ``faults`` is `Faults` per venue (``{"intx": Faults(error_rate=0.1)}``) or settings for
     `parse_faults` (``["intx.error_rate=0.1"]``). The banner (`banner_lines`) goes to ``file``
@@ -160,7 +165,10 @@ def serve_with_exports(
         ... # doctest: +SKIP
     """
     parsed = dict(faults) if isinstance(faults, Mapping) else parse_faults(faults)
-    config = attrs.evolve(SandboxConfig(seed=seed, orders_per_venue=orders_per_venue), **parsed)
+    config = attrs.evolve(
+        SandboxConfig(seed=seed, orders_per_venue=orders_per_venue, state_file=state_file),
+        **parsed,
+    )
     out = file if file is not None else sys.stdout
 
     def ready(sandbox: RunningSandbox) -> None:

@@ -43,6 +43,7 @@ class CancelOutcome(enum.Enum):
     CANCELLED = "cancelled"
     ALREADY_DONE = "already_done"
     NOT_FOUND = "not_found"
+    WRONG_PRODUCT = "wrong_product"  # Exchange: the order exists, the product_id is not its own
 
 
 @attrs.frozen
@@ -361,7 +362,7 @@ class SandboxState:
             if order is None or order.profile_id != profile_id:
                 return CancelOutcome.NOT_FOUND, None
             if product_id is not None and order.product_id != product_id:
-                return CancelOutcome.NOT_FOUND, None
+                return CancelOutcome.WRONG_PRODUCT, None
             if order.status != "open":
                 return CancelOutcome.ALREADY_DONE, order
             order = attrs.evolve(order, status="cancelled")
