@@ -329,6 +329,19 @@ def test_ambiguous_attempt_then_done_is_resolved_as_success(
 
 
 @modes
+def test_not_found_confirms_nothing_on_a_venue_that_keeps_its_orders(mode: str) -> None:
+    # A venue that keeps cancelled orders answers a second cancel "already done"; its "not
+    # found" means an id it never knew, which after a 5xx must not read as "cancelled".
+    harness = FakeVenue([server_error(), not_found()], not_found_confirms=False)
+    error = raised(harness, mode)
+    assert type(error) is errors.OrderNotFound
+    assert error.attempts == 2
+    assert error.may_have_reached_venue  # the 5xx may have reached it: the error says so
+    done = FakeVenue([server_error(), already_done()], not_found_confirms=False)
+    assert done.run(mode).state is CancelState.CANCELLED_ON_EARLIER_ATTEMPT
+
+
+@modes
 @pytest.mark.parametrize("make", [already_done, not_found])
 def test_done_on_the_first_attempt_stays_an_error(mode: str, make: Any) -> None:
     harness = FakeVenue([make()])

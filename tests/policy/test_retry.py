@@ -201,7 +201,12 @@ def test_confirms_earlier_attempt_needs_an_ambiguous_earlier_attempt() -> None:
     # The old resolve_ambiguity also named the latest ambiguous attempt; the new rule answers
     # yes/no (the engine records every attempt in ``history`` instead). Same cases, same verdicts.
     first, second = timeout(), server_error()
-    assert confirms_earlier_attempt(not_found(), [first, rate_limited(), second, rate_limited()])
+    purges = lambda e: isinstance(e, errors.OrderAlreadyDone | errors.OrderNotFound)  # noqa: E731
+    assert confirms_earlier_attempt(
+        not_found(), [first, rate_limited(), second, rate_limited()], purges
+    )
+    # By default (a venue that keeps its orders) "not found" confirms nothing.
+    assert not confirms_earlier_attempt(not_found(), [first, second])
     assert confirms_earlier_attempt(already_done(), [rate_limited(), second])
     assert not confirms_earlier_attempt(already_done(), [rate_limited(), connect_refused()])
     assert not confirms_earlier_attempt(server_error(), [timeout()])

@@ -41,7 +41,7 @@ from venuekit._clock import Clock, ClockOffset
 from venuekit._drive import drive_async, drive_sync
 from venuekit._engine import Call, Event, Sleep, Step, Target, flow
 from venuekit._models import CancelResult, CancelState, GroupCancelResult
-from venuekit._policy import RetryPolicy, message_says_timestamp_expired
+from venuekit._policy import RetryPolicy, already_done_confirms, message_says_timestamp_expired
 from venuekit._ratelimit import Bucket, RateLimit, RateLimiter
 from venuekit._venues import Action, PreparedCancel, RawResponse, VenueSpec
 from venuekit.testing import FakeClock
@@ -142,6 +142,7 @@ class FakeVenue:
         clock_window: float | None = 30.0,
         rate_limit: RateLimit | None = None,
         confirmable: bool = True,
+        not_found_confirms: bool = True,
         group: bool = False,
         timeout: httpx.Timeout | None = None,
         clock: Clock | None = None,
@@ -179,10 +180,18 @@ class FakeVenue:
                 message_says_timestamp_expired if timestamp_rejected else (lambda error: False)
             ),
             clock_reading=_clock_reading,
+            # Like Coinbase Exchange (which purges cancelled orders) unless told otherwise.
+            confirms=(
+                (lambda e: isinstance(e, errors.OrderAlreadyDone | errors.OrderNotFound))
+                if not_found_confirms
+                else already_done_confirms
+            ),
         )
         self.offset = ClockOffset()
         self.bucket = (
-            Bucket(venue=FAKE, key_id="fa4e0000000000000000000000000001", limit=rate_limit) if rate_limit else None
+            Bucket(venue=FAKE, key_id="fa4e0000000000000000000000000001", limit=rate_limit)
+            if rate_limit
+            else None
         )
         self.budget = RecordingBudget(RateLimiter(clock=self.clock.monotonic))
 

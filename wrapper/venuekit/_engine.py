@@ -208,7 +208,7 @@ def flow(
                     return attrs.evolve(result, attempts=number, history=tuple(history))
                 return result
         history.append(_record(number, reply, error))
-        if call.action.confirmable and confirms_earlier_attempt(error, failures):
+        if call.action.confirmable and confirms_earlier_attempt(error, failures, spec.confirms):
             failures.append(error)
             emit("outcome", error.status_code, None, state=_EARLIER)
             return CancelResult(  # type: ignore[return-value]  # confirmable: a CancelResult call

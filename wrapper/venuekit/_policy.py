@@ -43,7 +43,7 @@ import email.utils
 import logging
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -60,6 +60,7 @@ from venuekit._constants import (
 
 __all__ = [
     "RetryPolicy",
+    "already_done_confirms",
     "backoff",
     "confirms_earlier_attempt",
     "instant_waits",
@@ -296,18 +297,35 @@ def is_ambiguous(exc: BaseException) -> bool:
     return False
 
 
-def confirms_earlier_attempt(exc: BaseException, earlier: Sequence[BaseException]) -> bool:
-    """The earlier-attempt rule: "already done"/"not found" after an ambiguous attempt.
+def already_done_confirms(exc: errors.VenueError) -> bool:
+    """The default confirmation: the venue's exact "already done" answer.
 
-    ``earlier`` holds the errors of the attempts before the one that raised ``exc``. Only the
-    venue's exact answers are ``OrderAlreadyDone`` / ``OrderNotFound`` (each venue module maps
-    nothing else to them), so only those confirm.
+    A "not found" does not confirm by default: an id the venue never knew gets it too, so after
+    a 5xx it would turn a wrong id into a "cancelled". A venue that forgets an order once it is
+    cancelled (Coinbase Exchange purges it) adds its own not-found answer.
+
+        >>> already_done_confirms(errors.OrderNotFound("NotFound", status_code=404))
+        False
+    """
+    return isinstance(exc, errors.OrderAlreadyDone)
+
+
+def confirms_earlier_attempt(
+    exc: BaseException,
+    earlier: Sequence[BaseException],
+    confirms: Callable[[errors.VenueError], bool] = already_done_confirms,
+) -> bool:
+    """The earlier-attempt rule: the venue's confirming answer after an ambiguous attempt.
+
+    ``earlier`` holds the errors of the attempts before the one that raised ``exc``;
+    ``confirms`` is the venue's rule (``VenueSpec.confirms``). Only the venue's exact answers
+    are ``OrderAlreadyDone`` / ``OrderNotFound`` (each venue module maps nothing else to them).
 
         >>> drop = errors.TransportError("connection dropped")
         >>> done = errors.OrderAlreadyDone("Order already done", status_code=400)
         >>> confirms_earlier_attempt(done, [drop]), confirms_earlier_attempt(done, [])
         (True, False)
     """
-    if not isinstance(exc, errors.OrderAlreadyDone | errors.OrderNotFound):
+    if not isinstance(exc, errors.OrderAlreadyDone | errors.OrderNotFound) or not confirms(exc):
         return False
     return any(is_ambiguous(previous) for previous in earlier)

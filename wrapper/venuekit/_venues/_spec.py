@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 import httpx
 
+from venuekit._policy import already_done_confirms
 from venuekit._ratelimit import RateLimit
 from venuekit._secret import Secret
 from venuekit._spec_usage import OperationUse
@@ -126,6 +127,9 @@ class VenueSpec:
     #: An unsigned request that reads the venue's clock, and how to read its answer (epoch s).
     time_request: PreparedCancel | None = None
     read_time: Callable[[RawResponse], float | None] | None = None
+    #: Which "already done" / "not found" answers, after an ambiguous attempt, confirm that the
+    #: earlier attempt cancelled the order (the earlier-attempt rule).
+    confirms: Callable[[errors.VenueError], bool] = already_done_confirms
     #: Whether an ``AuthenticationError`` says the request's timestamp was refused.
     timestamp_rejected: Callable[[errors.AuthenticationError], bool] = _never
     #: The venue's own clock in an answer: ``(offset estimate, uncertainty)`` seconds, or None.

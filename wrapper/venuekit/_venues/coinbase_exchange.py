@@ -239,6 +239,8 @@ SPEC = VenueSpec(
     time_request=PreparedCancel(venue=VENUE, method="GET", url="/time", params=()),
     read_time=_read_time,
     timestamp_rejected=message_says_timestamp_expired,
+    # Exchange purges an order soon after it is cancelled: its "NotFound" confirms too.
+    confirms=lambda error: isinstance(error, errors.OrderAlreadyDone | errors.OrderNotFound),
     clock_reading=date_header_reading,
     package="coinbase_exchange_api",
     operations=(
