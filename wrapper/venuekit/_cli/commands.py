@@ -44,7 +44,7 @@ from venuekit._cli.parser import (
 )
 from venuekit._cli.sandbox import add_sandbox_arguments, run_sandbox
 from venuekit._client import Client
-from venuekit._config import base_url_variable, credentials_from_env
+from venuekit._config import RATE_LIMIT_STORE_VARIABLE, base_url_variable, credentials_from_env
 from venuekit._venues import REGISTRY, Venue
 
 __all__ = ["COMMANDS", "run_orders"]
@@ -82,6 +82,8 @@ def run_orders(
     environ = dict(os.environ)
     for venue, url in args.base_url:
         environ[base_url_variable(Venue(venue))] = url
+    if args.rate_limit_store:
+        environ[RATE_LIMIT_STORE_VARIABLE] = args.rate_limit_store
     try:
         credentials, _ = credentials_from_env(environ)
         orders = read(credentials)

@@ -19,7 +19,7 @@ from venuekit import errors
 from venuekit._cli.output import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
 from venuekit._cli.parser import add_client_options, venue_choice
 from venuekit._client import Client
-from venuekit._config import base_url_variable
+from venuekit._config import RATE_LIMIT_STORE_VARIABLE, base_url_variable
 from venuekit._venues import REGISTRY, Venue, spec_for
 
 __all__ = ["add_group_arguments", "group_venues", "run_group"]
@@ -75,6 +75,8 @@ def run_group(args: argparse.Namespace) -> int:
     environ = dict(os.environ)
     for venue, url in args.base_url:
         environ[base_url_variable(Venue(venue))] = url
+    if args.rate_limit_store:
+        environ[RATE_LIMIT_STORE_VARIABLE] = args.rate_limit_store
     knobs: dict[str, Any] = {}
     if args.attempts is not None:
         knobs["attempts"] = args.attempts

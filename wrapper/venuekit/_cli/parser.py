@@ -146,6 +146,13 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
         "--deadline", type=positive_float, help="seconds allowed per order, retries included (30)"
     )
     parser.add_argument(
+        "--rate-limit-store",
+        metavar="URL",
+        default=None,
+        help="redis:// URL of a Redis/Valkey store whose rate budget every process with the "
+        "same key shares (or VENUEKIT_RATE_LIMIT_STORE; needs venuekit[redis])",
+    )
+    parser.add_argument(
         "--already-done-ok",
         action="store_true",
         help='count "already done" and "not found" as done (re-running after an interruption)',
