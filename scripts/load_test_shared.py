@@ -36,6 +36,7 @@ import argparse
 import base64
 import concurrent.futures
 import inspect
+import logging
 import multiprocessing
 import random
 import sys
@@ -107,6 +108,8 @@ def _worker(
     results: Any,
 ) -> None:
     """Cancel ``order_ids`` after the common start; put a ``WorkerReport`` on ``results``."""
+    # Retries are counted in the report; one WARNING line each would drown it.
+    logging.getLogger("venuekit").setLevel(logging.ERROR)
     credentials = DEFAULT_CREDENTIALS.exchange.credentials()
     kwargs: dict[str, Any] = {
         "coinbase_exchange": credentials,

@@ -129,6 +129,14 @@ class CancelRequest:
         )
 
     @classmethod
+    def deribit(cls, *, order_id: str) -> CancelRequest:
+        """A Deribit cancel by its ``order_id`` (group cancels are ``client.deribit``'s own).
+
+        Example: ``CancelRequest.deribit(order_id="ETH-349249")``
+        """
+        return cls(venue=Venue.DERIBIT, order_id=order_id)
+
+    @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> CancelRequest:
         """Build a request from a CSV row or JSON object: ``venue`` plus the venue's fields.
 
