@@ -48,6 +48,7 @@ __all__ = [
     "Clock",
     "ClockOffset",
     "SystemClock",
+    "http_date_epoch",
     "offset_from_date_header",
     "offset_from_server_time",
     "should_apply",
@@ -83,13 +84,18 @@ def offset_from_date_header(date: str | None, *, received_at: float) -> float | 
     """
     if date is None:
         return None
-    epoch = _http_date_epoch(date.strip())
+    epoch = http_date_epoch(date.strip())
     return None if epoch is None else epoch + 0.5 - received_at
 
 
 @functools.lru_cache(maxsize=16)
-def _http_date_epoch(date: str) -> float | None:
-    """Epoch seconds of an HTTP-date; cached, as a server sends the same value for a whole second."""
+def http_date_epoch(date: str) -> float | None:
+    """Epoch seconds of an HTTP-date (any of RFC 9110's three forms; GMT when no zone); ``None``
+    when it is not one. Cached: a server sends the same value for a whole second.
+
+        >>> http_date_epoch("Thu, 01 Jan 1970 00:00:10 GMT")
+        10.0
+    """
     if not date:
         return None
     try:

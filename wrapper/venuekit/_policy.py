@@ -38,8 +38,6 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import email.utils
 import logging
 import math
 import random
@@ -49,6 +47,7 @@ from typing import Any, TypeVar
 import attrs
 
 from venuekit import errors
+from venuekit._clock import http_date_epoch
 from venuekit._constants import (
     RETRY_AFTER_MAX,
     RETRY_ATTEMPTS,
@@ -213,13 +212,8 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         pass
     else:
         return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:  # asctime form or "-0000": RFC 9110 says every HTTP-date is GMT
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, when.timestamp() - now)
+    epoch = http_date_epoch(text)
+    return None if epoch is None else max(0.0, epoch - now)
 
 
 def backoff(attempt: int, *, policy: RetryPolicy, rng: random.Random) -> float:
