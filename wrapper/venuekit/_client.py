@@ -141,7 +141,7 @@ class _BaseClient(Generic[_HttpT, _R]):
         Example::
 
             with venuekit.Client.from_env() as client:
-                client.coinbase_exchange.cancel_order(order_id=order_id)
+                outcomes = client.cancel_many(requests)
         """
         import os
 
@@ -214,13 +214,10 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
 
     Example::
 
-        with venuekit.Client(
-            coinbase_exchange=venuekit.CoinbaseExchangeCredentials(
-                api_key=key, api_secret=secret, passphrase=passphrase
-            ),
-            attempts=3,
-        ) as client:
-            result = client.coinbase_exchange.cancel_order(order_id=order_id)
+        with venuekit.Client(**{venue: credentials}, attempts=3) as client:
+            result = getattr(client, venue).cancel_order(order_id=order_id)
+
+    (``venue`` a ``venuekit.Venue`` value; the README shows each venue with its own keyword.)
     """
 
     __doc__ = (__doc__ or "") + CLIENT_ARGUMENTS
@@ -265,7 +262,7 @@ class Client(_BaseClient[httpx.Client, CancelResult]):
         Example::
 
             outcomes = client.cancel_many(
-                [venuekit.CancelRequest.coinbase_exchange(order_id=i) for i in order_ids],
+                [venuekit.CancelRequest(venue=venue, order_id=i) for i in order_ids],
                 progress=lambda done, total: print(f"{done}/{total}"),
             )
             failed = [o for o in outcomes if not o.ok]
@@ -306,8 +303,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, Coroutine[Any, Any, CancelResul
 
     Example::
 
-        async with venuekit.AsyncClient(loopring=loopring_credentials) as client:
-            result = await client.loopring.cancel_order(order_hash=order_hash)
+        async with venuekit.AsyncClient(**{venue: credentials}) as client:
+            result = await getattr(client, venue).cancel_order(order_id=order_id)
     """
 
     __doc__ = (__doc__ or "") + CLIENT_ARGUMENTS

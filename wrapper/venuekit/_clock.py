@@ -1,15 +1,15 @@
 """Clock skew: estimate how far the venue's clock is from ours, and when to apply the estimate.
 
-Signed timestamps must be within a window of the venue's clock (Exchange 30 s, INTX 5 s;
-Loopring signs no timestamp). ``ClockOffset`` holds the seconds to add to ``time.time()`` to read
-the venue's clock; the client copies it into the auth adapters' ``clock_offset`` attribute.
+Signed timestamps must be within a window of the venue's clock (``VenueSpec.clock_window``; a
+venue that signs no timestamp has none). ``ClockOffset`` holds the seconds to add to
+``time.time()`` to read the venue's clock; the engine signs with ``clock.time() + offset``.
 
 Two estimates:
 
-- ``offset_from_server_time``: Exchange ``GET /time`` gives the server's epoch with
-  milliseconds; assuming it was read halfway through the round trip, the error is at most half
+- ``offset_from_server_time``: a venue's time request (``VenueSpec.time_request``) gives the
+  server's epoch; assuming it was read halfway through the round trip, the error is at most half
   the round trip.
-- ``offset_from_date_header``: INTX has no time endpoint; every response's ``Date`` header
+- ``offset_from_date_header``: for a venue with no time endpoint, every response's ``Date`` header
   (RFC 9110 / RFC 7231, any of the three date forms) is the only reference. It has one-second
   resolution, so the estimate takes the middle of that second and is good to about ±0.5 s plus
   the latency: only offsets larger than ~1 s (``CLOCK_DATE_HEADER_UNCERTAINTY``) mean anything.
@@ -17,9 +17,9 @@ Two estimates:
 The policy (``should_apply``): apply a new estimate only when it differs from the current
 offset by more than its own uncertainty (and at least ``CLOCK_MIN_ADJUSTMENT``), so coarse
 ``Date`` headers do not make the offset wander; after a timestamp-expired answer apply it
-regardless (``force=True``). When to measure: Exchange, on a timestamp-expired answer (one
-``GET /time``, then one retry) and optionally once before the first call; INTX, on every
-response's ``Date`` header (free) and on a timestamp-expired answer; Loopring, never.
+regardless (``force=True``). When to measure: on every answer (``VenueSpec.clock_reading``:
+the ``Date`` header, or a timestamp in the body), and after a timestamp-expired answer with the
+venue's time request, if it has one (then one retry).
 
 Example::
 
@@ -184,7 +184,7 @@ class ClockOffset:
     def observe_server_time(
         self, server_epoch: float, *, sent_at: float, received_at: float, force: bool = False
     ) -> bool:
-        """Update from a server-time answer (Exchange ``GET /time``); return whether it changed.
+        """Update from a server-time answer (a venue's time request); return whether it changed.
 
         >>> ClockOffset().observe_server_time(1003.5, sent_at=1000.0, received_at=1001.0)
         True

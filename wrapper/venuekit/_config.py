@@ -7,7 +7,7 @@ variables are its ``CredentialKind.env``.
 
 Example::
 
-    config = build_config(credentials={"loopring": creds}, base_urls=None, timeout=None,
+    config = build_config(credentials={venue.value: creds}, base_urls=None, timeout=None,
                           attempts=5, deadline=30.0, rate_limits=True)
 """
 
@@ -308,9 +308,8 @@ CLIENT_ARGUMENTS = """
     Only venues given credentials are usable; the others raise ``VenueNotConfigured``.
 
     Arguments (all keyword-only):
-        coinbase_exchange, coinbase_intx, loopring, deribit: the venues' credentials (one
-            keyword per venue, named by its ``venuekit.Venue`` value; ``deribit`` takes
-            ``DeribitCredentials`` or ``CoinbaseCdpCredentials``).
+        <venue>: the venues' credentials, one keyword per venue named by its
+            ``venuekit.Venue`` value (the handle's docstring names its credentials classes).
         base_urls: production URLs overridden per venue (keys: venue values).
         transport: passed to every venue's httpx client (tests, proxies); closed with the client.
         timeout: per attempt, seconds or an ``httpx.Timeout`` (default connect 5 s, read 10 s).
@@ -321,7 +320,7 @@ CLIENT_ARGUMENTS = """
         deadline: seconds for a whole call, waits included (default 30; ``None``: no limit).
         rate_limits: client-side pacing shared by every call of this client, per venue and API
             key: ``True`` (default) paces 5 % under the documented limits; ``False`` turns pacing
-            off; a mapping such as ``{"loopring": venuekit.RateLimit(rate=2, burst=2)}``
+            off; a mapping such as ``{"<venue>": venuekit.RateLimit(rate=2, burst=2)}``
             overrides venues (``None``: no pacing for that venue).
         rate_limit_store: ``"redis://host:port/db"`` (or a redis-py client) to share the budget
             with every process using the same store and key (extra ``redis``); it fails open

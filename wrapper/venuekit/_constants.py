@@ -65,8 +65,9 @@ POOL_TIMEOUT: Final = 5.0
 
 # --- HTTP responses and connections (venuekit._http) ------------------------------------------
 #: Largest response body read, in bytes, counted both as received and as decoded (decompressed).
-#: A cancel answer is a few hundred bytes (the largest in tests/cassettes is 713 bytes; INTX's
-#: documented order result, pretty-printed, 1.3 KiB) and a CDN or proxy error page a few KiB; 64 KiB leaves ample room for those
+#: A cancel answer is a few hundred bytes (the largest in tests/cassettes is 713 bytes; the
+#: largest documented order result, pretty-printed, 1.3 KiB) and a CDN or proxy error page a few
+#: KiB; 64 KiB leaves ample room for those
 #: and is one httpcore read (``READ_NUM_BYTES``), while a 100 MB body or a gzip bomb is refused
 #: after that much. A larger answer is an error that says the cancel may have reached the venue.
 MAX_RESPONSE_BODY: Final = 64 * 1024
@@ -116,7 +117,7 @@ BULK_CONCURRENCY: Final = 8
 
 # --- Arguments ---------------------------------------------------------------------------------
 #: Longest id, label or other text argument accepted, in characters. The longest real ids are a
-#: few dozen characters (UUIDs 36, Loopring hashes 66, Deribit labels are capped at 64); anything
+#: few dozen characters (UUIDs 36, 0x-prefixed 32-byte hashes 66, labels capped at 64); anything
 #: near this is a mistake, refused before it is sent.
 MAX_TEXT_ARGUMENT_CHARS: Final = 256
 
@@ -159,7 +160,7 @@ RATE_STORE_SYNC_WORKERS: Final = 16
 #: A bucket whose theoretical arrival time is more than this many seconds ahead of the server's
 #: clock is treated as empty: only a step back of the server's wall clock (``TIME``) produces
 #: such a lead (pauses are at most ``RETRY_AFTER_MAX`` = 60 s; 64 queued reservations at
-#: Loopring's paced 4.75/s are 13 s), and it would otherwise stall every client for the step.
+#: a paced 4.75/s are 13 s), and it would otherwise stall every client for the step.
 RATE_STORE_MAX_AHEAD: Final = 600.0
 
 # --- Clock skew (venuekit._clock) -------------------------------------------------------------

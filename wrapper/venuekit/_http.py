@@ -23,7 +23,7 @@
 
 Example::
 
-    with open_client(base_url="https://api.exchange.coinbase.com", auth=None, transport=None) as http:
+    with open_client(base_url="https://venue.example", auth=None, transport=None) as http:
         request = http.build_request("GET", "/time")
         answer = send(http, request, deadline=time.monotonic() + 5, timeout=default_timeout(),
                       max_body=MAX_RESPONSE_BODY)
@@ -117,7 +117,7 @@ def open_client(
     and ``NO_PROXY``, see ``environment_proxy``), like httpx's own client. Close the
     client when done (``with``).
 
-    Example: ``open_client(base_url="https://api.exchange.coinbase.com", auth=signer, transport=None)``
+    Example: ``open_client(base_url="https://venue.example", auth=signer, transport=None)``
     """
     if transport is None:
         # httpcore (~13 ms to import) loads with the first client, as httpx itself does.

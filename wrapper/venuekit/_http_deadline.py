@@ -21,7 +21,7 @@ Example::
 
     DEADLINE.set(time.monotonic() + 5.0)
     with httpx.Client(transport=DeadlineTransport()) as http:
-        http.get("https://api.exchange.coinbase.com/time")  # ends within 5 s, whatever the server
+        http.get("https://venue.example/time")  # ends within 5 s, whatever the server
 """
 
 from __future__ import annotations
@@ -302,7 +302,7 @@ def environment_proxy(base_url: str) -> str | None:
     ``HTTPS_PROXY`` / ``HTTP_PROXY`` by the URL's scheme, else ``ALL_PROXY`` (any case), unless
     ``NO_PROXY`` covers the host: ``urllib.request.getproxies_environment`` and ``proxy_bypass``.
 
-    Example: ``environment_proxy("https://api.exchange.coinbase.com")  # 'http://proxy:3128'``
+    Example: ``environment_proxy("https://venue.example")  # 'http://proxy:3128'``
     """
     url = httpx.URL(base_url)
     proxies = urllib.request.getproxies_environment()

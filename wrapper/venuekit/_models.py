@@ -35,8 +35,8 @@ class CancelState(enum.StrEnum):
     CANCEL_PENDING = "cancel_pending"
     #: An earlier attempt of this call may have reached the venue (it timed out, the connection
     #: dropped, or the venue answered 5xx) and a later attempt was told, in the venue's exact
-    #: words, that the order is already done (on Coinbase Exchange, which purges cancelled
-    #: orders, also "NotFound"). The venue's answer confirms the order is gone, and the most
+    #: words, that the order is already done (on a venue that purges cancelled orders, also
+    #: its not-found answer). The venue's answer confirms the order is gone, and the most
     #: likely story is that our earlier attempt cancelled it; ``CancelResult.confirmed_by`` holds
     #: that answer. It cannot be told apart from a fill in the same instant.
     CANCELLED_ON_EARLIER_ATTEMPT = "cancelled_on_earlier_attempt"

@@ -2,7 +2,7 @@
 
 Example::
 
-    call = plan_call(config, Venue.LOOPRING, "cancel", {"order_hash": "0x05a9"}, Options(),
+    call = plan_call(config, venue, "cancel", {"order_id": "1"}, Options(),
                      on_event=None)
 """
 

@@ -296,7 +296,7 @@ def already_done_confirms(exc: errors.VenueError) -> bool:
 
     A "not found" does not confirm by default: an id the venue never knew gets it too, so after
     a 5xx it would turn a wrong id into a "cancelled". A venue that forgets an order once it is
-    cancelled (Coinbase Exchange purges it) adds its own not-found answer.
+    cancelled (it purges the order) adds its own not-found answer.
 
         >>> already_done_confirms(errors.OrderNotFound("NotFound", status_code=404))
         False

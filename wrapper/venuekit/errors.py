@@ -37,7 +37,7 @@ error table.
 Example::
 
     try:
-        client.coinbase_exchange.cancel_order(order_id=order_id)
+        handle.cancel_order(order_id=order_id)  # handle: a client's venue, e.g. client.<venue>
     except errors.OrderAlreadyDone:
         pass  # nothing left to cancel
     except errors.VenueError as exc:
@@ -126,7 +126,7 @@ class VenueError(Exception):
         self.venue = venue
         #: The HTTP status of the venue's answer; ``None`` when nothing was answered.
         self.status_code = status_code
-        #: The venue's numeric error code (Loopring, Deribit), else ``None``.
+        #: The venue's numeric error code, for venues that send one, else ``None``.
         self.code = code
         #: Attempts the client made (``0``: raised before anything was sent).
         self.attempts = attempts

@@ -38,7 +38,7 @@ def instant_retries(enabled: bool = True) -> Iterator[None]:
     Example::
 
         with venuekit.testing.instant_retries():
-            client.coinbase_exchange.cancel_order(order_id=order_id)  # retries without sleeping
+            handle.cancel_order(order_id=order_id)  # handle = client.<venue>; retries without sleeping
     """
     with _policy.instant_waits(enabled):
         yield
