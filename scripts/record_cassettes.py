@@ -74,7 +74,13 @@ def record_local() -> int:
         old.unlink()
     tests = str(ROOT / "tests" / "cassettes")
     recorded = subprocess.run(
-        [*PYTEST, f"{tests}/test_cassettes.py", "-k", "test_sync_client"],
+        [
+            *PYTEST,
+            f"{tests}/test_cassettes.py",
+            f"{tests}/test_deribit_cassettes.py",
+            "-k",
+            "test_sync_client",
+        ],
         cwd=ROOT,
         env={**os.environ, "VENUEKIT_RECORD": "sandbox"},
         check=False,
