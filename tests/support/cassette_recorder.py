@@ -3,8 +3,10 @@
 Replay is the default: cassettes under ``tests/cassettes/recordings/`` are played back with record
 mode ``none``, so an unrecorded request fails and nothing touches a socket. ``make cassettes``
 sets ``VENUEKIT_RECORD=sandbox``: each test then starts the sandbox with uvicorn on 127.0.0.1 and
-records the exchange anew. ``make record-live`` (``VENUEKIT_RECORD=live``, never in CI) records
-against the venues' own sandboxes; see ``scripts/record_cassettes.py``.
+records the exchange anew. ``make record-live`` (never in CI) records against the venues' own
+sandboxes and Deribit's testnet (test.deribit.com) into ``tests/cassettes/live/``; see
+``scripts/record_cassettes.py``. Both record through `WireSpy`, which notes every signature,
+JWT and token sent or received, so the caller can check that none reached the file.
 
 Scrubbing, applied before anything is written, to requests and responses alike:
 
