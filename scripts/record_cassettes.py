@@ -158,9 +158,10 @@ def record_live_deribit(environ: Mapping[str, str], *, library: Path = LIVE_RECO
         print(f"deribit: skipped (needs {', '.join(missing)})")
         return 0
     try:
-        order = json.loads(environ["VENUEKIT_LIVE_DERIBIT_ORDER"])
-        order_id = order["order_id"]
+        order_id = json.loads(environ["VENUEKIT_LIVE_DERIBIT_ORDER"])["order_id"]
     except (ValueError, TypeError, KeyError):
+        order_id = None
+    if not isinstance(order_id, str) or not order_id:
         print('deribit: VENUEKIT_LIVE_DERIBIT_ORDER must be JSON like {"order_id": "ETH-349249"}')
         return -1
     base_url = environ.get("VENUEKIT_DERIBIT_BASE_URL") or spec_for("deribit").sandbox_base_url
@@ -199,9 +200,10 @@ def record_live_deribit(environ: Mapping[str, str], *, library: Path = LIVE_RECO
             ) as client,
         ):
             print(f"deribit {outcome}: {_describe(call, client.deribit)}")
-        text = (library / cassette).read_text(encoding="utf-8")
-        if any(value in text for value in spy.secrets):
-            print(f"deribit {outcome}: a secret sent on the wire is in {cassette}; delete it")
+        written = library / cassette
+        if any(value in written.read_text(encoding="utf-8") for value in spy.secrets):
+            written.unlink()  # never leave a secret on disk, even for a moment longer
+            print(f"deribit {outcome}: a secret sent on the wire reached {cassette}; deleted")
             return -1
     return len(cases)
 

@@ -115,4 +115,36 @@ def test_live_deribit_refuses_a_malformed_order_variable(
         "VENUEKIT_LIVE_DERIBIT_ORDER": "ETH-349249",  # not JSON
     }
     assert script.record_live_deribit(environ) == -1
-    assert "must be JSON" in capsys.readouterr().out
+    environ["VENUEKIT_LIVE_DERIBIT_ORDER"] = '{"order_id": 349249}'  # JSON, but not an id
+    assert script.record_live_deribit(environ) == -1
+    assert capsys.readouterr().out.count("must be JSON") == 2
+
+
+def test_live_deribit_deletes_a_cassette_that_would_hold_a_wire_secret(
+    script: ModuleType,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The safety net behind the scrubber: with scrubbing switched off, nothing stays on disk."""
+    import vcr
+
+    def unscrubbed(*, record: bool, library: Path) -> vcr.VCR:
+        return vcr.VCR(cassette_library_dir=str(library), record_mode="all")
+
+    monkeypatch.setattr(script, "cassette_vcr", unscrubbed)
+    key = DEFAULT_CREDENTIALS.deribit
+    with run_in_thread(config=SandboxConfig(seed=5)) as sandbox:
+        order = sandbox.state.deribit.orders(user_id=key.user_id)[0]
+        environ = {
+            "VENUEKIT_DERIBIT_CLIENT_ID": key.client_id,
+            "VENUEKIT_DERIBIT_CLIENT_SECRET": key.client_secret,
+            "VENUEKIT_LIVE_DERIBIT_ORDER": json.dumps({"order_id": order.order_id}),
+            "VENUEKIT_DERIBIT_BASE_URL": sandbox.deribit_url,
+        }
+        assert script.record_live_deribit(environ, library=tmp_path) == -1
+    assert not list(tmp_path.rglob("*.yaml"))
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "deribit success: a secret sent on the wire reached deribit/deribit_hmac/success.yaml;"
+        " deleted"
+    )
