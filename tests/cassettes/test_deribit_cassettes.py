@@ -304,6 +304,10 @@ def check(case: Case, orders: list[Any], outcome: Any) -> None:
         assert outcome.venue_status == "cancelled"
         assert outcome.order_id == order.order_id
         assert outcome.size == Decimal(order.amount)
+        if order.price == "market_price":  # a stop-market order: the venue's word is kept
+            assert outcome.raw["price"] == "market_price"
+        else:
+            assert outcome.price == order.price
         assert outcome.client_order_id == (order.label or None)
     elif case.action == "by_label":
         labelled = [o for o in orders if o.label == LABEL]
