@@ -64,7 +64,7 @@ demo: $(STAMP)  ## cancel orders on all three venues against the embedded local 
 cassettes: $(STAMP)  ## re-record the cassettes against the local sandbox
 	$(PY) scripts/record_cassettes.py
 
-record-live: $(STAMP)  ## re-record against the venues' own sandboxes (needs credentials; never in CI)
+record-live: $(STAMP)  ## record the venues' own sandboxes and Deribit's testnet (needs credentials; never in CI)
 	$(PY) scripts/record_cassettes.py --live
 
 bench-signers: $(STAMP)  ## signatures per second for each signer

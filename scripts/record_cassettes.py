@@ -24,6 +24,21 @@ key), into ``tests/cassettes/live/<venue>/``, scrubbed exactly like the local re
 runs the secret scan over every cassette. Rate-limited and server-error answers cannot be provoked
 on a real venue: those recordings exist only from the local sandbox. Live recordings are kept for
 review and scanned by CI; they are not replayed (their ids are the venue's, not the sandbox's).
+
+Deribit is recorded on its testnet, ``test.deribit.com`` (``spec_for("deribit").sandbox_base_url``;
+``VENUEKIT_DERIBIT_BASE_URL`` overrides it), with a Deribit API key (testnet keys are made at
+test.deribit.com, separate from the main site's) and one OPEN testnet order::
+
+    VENUEKIT_DERIBIT_CLIENT_ID=...  VENUEKIT_DERIBIT_CLIENT_SECRET=...
+    VENUEKIT_LIVE_DERIBIT_ORDER='{"order_id": "ETH-349249"}'
+
+into ``tests/cassettes/live/deribit/deribit_hmac/``: success, already done (11044), not found
+(10004), bad credentials (a wrong secret: 13009), invalid params (``cancel_all`` of the currency
+``DOGE``: -32602, nothing cancelled) and ``cancel_by_label`` of a label no order has (count 0).
+It never calls ``cancel_all`` for real (it would cancel every testnet order of the account). CDP
+keys are not recorded live: the Coinbase gateway has no testnet. Without all three variables
+Deribit is skipped with a line saying which are missing. Every secret seen on the wire (the
+``Authorization`` signature fields) is checked to be absent from the written file.
 """
 
 from __future__ import annotations
@@ -33,7 +48,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +58,11 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 from cassette_recorder import (  # noqa: E402 - after the path set-up above
     LIVE_RECORDINGS,
     RECORDINGS,
+    WRONG_DERIBIT_SECRET,
     WRONG_EXCHANGE_SECRET,
     WRONG_INTX_SECRET,
     WRONG_LOOPRING_KEY,
+    WireSpy,
     cassette_vcr,
 )
 
@@ -68,13 +85,31 @@ UNKNOWN = {
 }
 
 
+#: What a live Deribit recording needs from the environment.
+DERIBIT_VARIABLES = (
+    "VENUEKIT_DERIBIT_CLIENT_ID",
+    "VENUEKIT_DERIBIT_CLIENT_SECRET",
+    "VENUEKIT_LIVE_DERIBIT_ORDER",
+)
+#: An order id of Deribit's form that no account has (for "not found", 10004).
+DERIBIT_UNKNOWN_ORDER = "ETH-999999999999"
+#: A label no order has: ``cancel_by_label`` with it cancels nothing (count 0).
+DERIBIT_UNUSED_LABEL = "venuekit-record-live-no-such-label"
+
+
 def record_local() -> int:
     """Re-record every local-sandbox cassette, then replay them all with the network blocked."""
     for old in RECORDINGS.rglob("*.yaml"):
         old.unlink()
     tests = str(ROOT / "tests" / "cassettes")
     recorded = subprocess.run(
-        [*PYTEST, f"{tests}/test_cassettes.py", "-k", "test_sync_client"],
+        [
+            *PYTEST,
+            f"{tests}/test_cassettes.py",
+            f"{tests}/test_deribit_cassettes.py",
+            "-k",
+            "test_sync_client",
+        ],
         cwd=ROOT,
         env={**os.environ, "VENUEKIT_RECORD": "sandbox"},
         check=False,
@@ -99,6 +134,78 @@ def _outcome(handle: Any, arguments: Mapping[str, Any]) -> str:
     except errors.VenueError as exc:
         return f"{type(exc).__name__}: {exc}"
     return f"{result.state.name} (venue status {result.venue_status})"
+
+
+def _describe(call: Callable[[Any], Any], handle: Any) -> str:
+    """Call once and describe what the venue answered (a cancel or a group cancel)."""
+    try:
+        result = call(handle)
+    except errors.VenueError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if isinstance(result, venuekit.GroupCancelResult):
+        return f"{result.action}: {result.cancelled_count} cancelled"
+    return f"{result.state.name} (venue status {result.venue_status})"
+
+
+def record_live_deribit(environ: Mapping[str, str], *, library: Path = LIVE_RECORDINGS) -> int:
+    """Record Deribit's testnet with a Deribit key; return the number of cassettes written.
+
+    Returns 0 (and says why) when a variable is missing; -1 when the order variable is not the
+    expected JSON or a secret seen on the wire reached a cassette.
+    """
+    missing = [name for name in DERIBIT_VARIABLES if not environ.get(name)]
+    if missing:
+        print(f"deribit: skipped (needs {', '.join(missing)})")
+        return 0
+    try:
+        order_id = json.loads(environ["VENUEKIT_LIVE_DERIBIT_ORDER"])["order_id"]
+    except (ValueError, TypeError, KeyError):
+        order_id = None
+    if not isinstance(order_id, str) or not order_id:
+        print('deribit: VENUEKIT_LIVE_DERIBIT_ORDER must be JSON like {"order_id": "ETH-349249"}')
+        return -1
+    base_url = environ.get("VENUEKIT_DERIBIT_BASE_URL") or spec_for("deribit").sandbox_base_url
+    client_id, secret = (
+        environ["VENUEKIT_DERIBIT_CLIENT_ID"],
+        environ["VENUEKIT_DERIBIT_CLIENT_SECRET"],
+    )
+    cases: list[tuple[str, str, Callable[[Any], Any]]] = [
+        ("success", secret, lambda handle: handle.cancel_order(order_id=order_id)),
+        ("already_done", secret, lambda handle: handle.cancel_order(order_id=order_id)),
+        ("not_found", secret, lambda handle: handle.cancel_order(order_id=DERIBIT_UNKNOWN_ORDER)),
+        (
+            "bad_credentials",
+            WRONG_DERIBIT_SECRET,
+            lambda handle: handle.cancel_order(order_id=order_id),
+        ),
+        ("invalid_params", secret, lambda handle: handle.cancel_all(currency="DOGE")),
+        (
+            "cancel_by_label",
+            secret,
+            lambda handle: handle.cancel_by_label(label=DERIBIT_UNUSED_LABEL),
+        ),
+    ]
+    for outcome, client_secret, call in cases:
+        cassette = f"deribit/deribit_hmac/{outcome}.yaml"
+        spy = WireSpy()  # httpx's transport (vcrpy patches it), noting the secrets it sends
+        credentials = venuekit.DeribitCredentials(client_id=client_id, client_secret=client_secret)
+        with (
+            cassette_vcr(record=True, library=library).use_cassette(cassette),
+            venuekit.Client(
+                deribit=credentials,
+                base_urls={"deribit": base_url},
+                attempts=1,
+                rate_limits=False,
+                transport=spy,
+            ) as client,
+        ):
+            print(f"deribit {outcome}: {_describe(call, client.deribit)}")
+        written = library / cassette
+        if any(value in written.read_text(encoding="utf-8") for value in spy.secrets):
+            written.unlink()  # never leave a secret on disk, even for a moment longer
+            print(f"deribit {outcome}: a secret sent on the wire reached {cassette}; deleted")
+            return -1
+    return len(cases)
 
 
 def record_live(environ: Mapping[str, str]) -> int:
@@ -129,6 +236,10 @@ def record_live(environ: Mapping[str, str]) -> int:
                 handle = getattr(client, venue)
                 print(f"{venue} {outcome}: {_outcome(handle, arguments)}")
             recorded += 1
+    deribit = record_live_deribit(environ)
+    if deribit < 0:
+        return 1
+    recorded += deribit
     if not recorded:
         print("nothing recorded: no venue has credentials and an open order in the environment")
         return 1

@@ -53,9 +53,7 @@ def sandbox_config(venue: str, outcome: str) -> SandboxConfig:
         "rate_limited": Faults(rate_limit_rate=1.0),
         "server_error": Faults(error_rate=1.0),
     }.get(outcome, Faults())
-    # intx_answers="docs": these recordings predate the recorded-answer form (issue 11); drop
-    # the pin when they are recorded again.
-    return SandboxConfig(seed=7, intx_answers="docs", **{FAULT_FIELD[venue]: faults})
+    return SandboxConfig(seed=7, **{FAULT_FIELD[venue]: faults})
 
 
 def client_kwargs(
@@ -84,8 +82,11 @@ def client_kwargs(
             account_id=accounts.loopring.account_id,
         )
     # attempts=1, rate_limits=False: one recorded exchange per outcome (no retries, no pacing).
-    # vcrpy patches httpx's own transports, so the cassettes go through httpx.HTTPTransport
-    # rather than venuekit's default deadline transport.
+    # The transport is httpx's own on purpose: vcrpy records and replays by patching
+    # httpx.HTTPTransport.handle_request / AsyncHTTPTransport.handle_async_request, and venuekit's
+    # default transport (its deadline transport, issue 11) sends through its own connection code
+    # that vcrpy does not see: with it, recording would write nothing and replay would try the
+    # network (REPLAY_URL, port 9) instead of the cassette.
     return {
         venue: credentials,
         "base_urls": {venue: base_url},
@@ -210,5 +211,8 @@ def _replay(results: list[Any], failure: list[BaseException]) -> Any:
 
 
 def test_every_venue_and_outcome_has_a_recording() -> None:
-    recorded = sorted(str(p.relative_to(RECORDINGS)) for p in RECORDINGS.rglob("*.yaml"))
+    recorded = sorted(
+        str(p.relative_to(RECORDINGS)) for v in VENUES for p in (RECORDINGS / v).rglob("*.yaml")
+    )
     assert recorded == sorted(f"{v}/{o}.yaml" for v in VENUES for o in OUTCOMES)
+    # Deribit's recordings (RECORDINGS / "deribit") are checked by test_deribit_cassettes.py.
