@@ -458,12 +458,6 @@ def test_every_case_has_a_recording_and_nothing_else() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client bug (wrapper/venuekit/_auth_deribit.py, DeribitTokenAuth._refusal): any "
-    "JSON-RPC error at public/auth except 10028/10047 becomes AuthenticationError, so the "
-    "venue's 500 with 10001 'error' reads as a refused key",
-)
 def test_a_server_error_at_public_auth_is_venue_unavailable_not_a_refused_key() -> None:
     """Found while recording the CDP server errors: the fault knob also hits ``public/auth``."""
     from venuekit.sandbox import IN_PROCESS_URL, sync_transport

@@ -296,7 +296,15 @@ class DeribitTokenAuth(ClockedAuth):
         if isinstance(error, dict):
             code = error.get("code") if isinstance(error.get("code"), int) else None
             message = redact(str(error.get("message", "")), hidden)
-            kind = RateLimited if code in _RATE_LIMIT_CODES else AuthenticationError
+            kind: type[VenueError]
+            if code in _RATE_LIMIT_CODES:
+                kind = RateLimited
+            elif status >= 500:  # the venue failed (e.g. 10001 with HTTP 500): not a refused key
+                kind = VenueUnavailable
+            elif code is not None and 13000 <= code < 14000:  # 13004, 13009, 13021 ...
+                kind = AuthenticationError
+            else:
+                kind = VenueError
             return kind(
                 f"public/auth refused: {message}",
                 venue=Venue.DERIBIT,

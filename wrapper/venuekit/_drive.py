@@ -80,7 +80,7 @@ def drive_sync(
                     ),
                     clock,
                 )
-            except errors.TransportError as exc:
+            except errors.VenueError as exc:  # no answer, or the signer's own exchange said no
                 reply = exc
         elif isinstance(step, Sleep):
             clock.sleep(step.seconds)
@@ -118,7 +118,7 @@ async def drive_async(
                     ),
                     clock,
                 )
-            except errors.TransportError as exc:
+            except errors.VenueError as exc:  # no answer, or the signer's own exchange said no
                 reply = exc
         elif isinstance(step, Sleep):
             await clock.sleep_async(step.seconds)

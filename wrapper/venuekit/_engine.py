@@ -182,8 +182,8 @@ def flow(
             deadline=deadline,
         )
         expired_by_date = False
-        if isinstance(reply, errors.TransportError):
-            error: errors.VenueError = _transport_error(reply, spec.venue, target.secrets)
+        if isinstance(reply, errors.VenueError):  # no answer, or the signer's token request said no
+            error: errors.VenueError = _attempt_error(reply, spec.venue, target.secrets)
         else:
             raw = RawResponse(
                 status_code=reply.status_code,
@@ -265,10 +265,10 @@ def _state(result: object) -> str | None:
     return None if state is None else str(state)
 
 
-def _transport_error(
-    error: errors.TransportError, venue: str, secrets: Collection[Secret[str]]
+def _attempt_error(
+    error: errors.VenueError, venue: str, secrets: Collection[Secret[str]]
 ) -> errors.VenueError:
-    """The transport failure of one attempt, naming the venue and redacted."""
+    """The failure of one attempt raised below the engine, naming the venue and redacted."""
     kwargs = error._kwargs()
     kwargs.update(venue=venue, message=redact(error.message, secrets))
     return type(error)(**kwargs)
