@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import difflib
 import hashlib
 import json
 import sys
@@ -39,6 +38,11 @@ import jsonpointer
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "scripts") not in sys.path:  # run as a script or loaded by the tests
+    sys.path.insert(0, str(ROOT / "scripts"))
+
+from extract_specs import write_or_check  # noqa: E402
+
 SPECS_DIR = ROOT / "specs"
 DERIVE_DIR = SPECS_DIR / "derive"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -320,29 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     except DeriveError as exc:
         print(f"derive_specs: {exc}", file=sys.stderr)
         return 1
-    stale = False
-    for name, text in specs.items():
-        target = args.out / name
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current == text:
-            continue
-        if args.check:
-            stale = True
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    current.splitlines(keepends=True),
-                    text.splitlines(keepends=True),
-                    f"{target} (committed)",
-                    f"{target} (derived)",
-                )
-            )
-        else:
-            target.write_text(text, encoding="utf-8")
-            print(f"wrote {target}")
-    if stale:
-        print("specs/ is stale: run `make specs`", file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(specs, args.out, check=args.check, origin="derived")
 
 
 if __name__ == "__main__":

@@ -216,6 +216,35 @@ def fetch_page(url: str, *, venue: str, pages_dir: Path = PAGES_DIR) -> Path:
     return target
 
 
+def write_or_check(specs: dict[str, str], out: Path, *, check: bool, origin: str) -> int:
+    """Write each spec text to ``out`` (printing what changed), or with ``check`` print the diff
+    of every stale one instead; 1 when ``check`` found a stale spec. Shared with derive_specs.py.
+    """
+    stale = False
+    for name, text in specs.items():
+        target = out / name
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current == text:
+            continue
+        if check:
+            stale = True
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    f"{target} (committed)",
+                    f"{target} ({origin})",
+                )
+            )
+        else:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target}")
+    if stale:
+        print("specs/ is stale: run `make specs`", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail with a diff if specs/ is stale")
@@ -233,29 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as exc:
         print(f"extract_specs: {exc}", file=sys.stderr)
         return 1
-    stale = False
-    for name, text in specs.items():
-        target = args.out / name
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current == text:
-            continue
-        if args.check:
-            stale = True
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    current.splitlines(keepends=True),
-                    text.splitlines(keepends=True),
-                    f"{target} (committed)",
-                    f"{target} (from pages)",
-                )
-            )
-        else:
-            target.write_text(text, encoding="utf-8")
-            print(f"wrote {target}")
-    if stale:
-        print("specs/ is stale: run `make specs`", file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(specs, args.out, check=args.check, origin="from pages")
 
 
 if __name__ == "__main__":

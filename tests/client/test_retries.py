@@ -12,11 +12,11 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from answers import in_turn, json_answer
 from cancels import (
     ALREADY_DONE,
     CANCELS,
@@ -36,30 +36,6 @@ from venuekit._signing import coinbase
 from venuekit._venues import RawResponse, interpret
 from venuekit.testing import FakeClock
 
-Answer = Callable[[httpx.Request], httpx.Response]
-
-
-def json_answer(status: int, body: Any, **headers: str) -> httpx.Response:
-    return httpx.Response(
-        status,
-        content=json.dumps(body).encode(),
-        headers={"content-type": "application/json", **headers},
-    )
-
-
-def sequence(*answers: httpx.Response | Exception) -> Answer:
-    """Answer the n-th request with the n-th item (raise it if it is an exception); then repeat
-    the last one."""
-    items = list(answers)
-
-    def respond(request: httpx.Request) -> httpx.Response:
-        item = items.pop(0) if len(items) > 1 else items[0]
-        if isinstance(item, Exception):
-            raise item
-        return httpx.Response(item.status_code, headers=item.headers, content=item.content)
-
-    return respond
-
 
 def http_date(offset: float) -> str:
     return email.utils.formatdate(time.time() + offset, usegmt=True)
@@ -72,7 +48,7 @@ def http_date(offset: float) -> str:
 def test_every_retry_is_signed_afresh_with_one_of_each_header(harness: Any, venue: Venue) -> None:
     # Each answer's Date header moves the venue clock by 100 s, so a re-signed attempt carries a
     # new timestamp (Coinbase); Loopring signs no timestamp but must still sign every attempt.
-    respond = sequence(
+    respond = in_turn(
         json_answer(500, {"message": "Internal server error"}, date=http_date(100)),
         json_answer(503, {"message": "Service Unavailable"}, date=http_date(200)),
         json_answer(200, SUCCESS[venue], date=http_date(200)),
@@ -142,7 +118,7 @@ def test_every_retry_is_signed_afresh_with_one_of_each_header(harness: Any, venu
 def test_transport_errors_5xx_and_429_are_retried(
     harness: Any, failure: httpx.Response | Exception
 ) -> None:
-    result = harness.run(sequence(failure, json_answer(200, "abc")), EXCHANGE_CANCEL)
+    result = harness.run(in_turn(failure, json_answer(200, "abc")), EXCHANGE_CANCEL)
     assert result.state is CancelState.CANCELLED
     assert result.attempts == 2
     assert len(harness.requests) == 2
@@ -292,11 +268,11 @@ def test_done_after_an_ambiguous_attempt_is_a_cancel(
         # never knew, so after an ambiguous attempt it stays an error that says the earlier
         # attempt may have reached the venue (never a false "cancelled").
         with pytest.raises(errors.OrderNotFound) as caught:
-            harness.run(sequence(earlier, json_answer(status, body)), CANCELS[venue])
+            harness.run(in_turn(earlier, json_answer(status, body)), CANCELS[venue])
         assert caught.value.attempts == 2
         assert caught.value.may_have_reached_venue
         return
-    result = harness.run(sequence(earlier, json_answer(status, body)), CANCELS[venue])
+    result = harness.run(in_turn(earlier, json_answer(status, body)), CANCELS[venue])
     assert result.state is CancelState.CANCELLED_ON_EARLIER_ATTEMPT
     assert result.attempts == 2
     assert result.venue is venue
@@ -313,7 +289,7 @@ def test_done_after_an_unambiguous_attempt_stays_an_error(
     harness: Any, earlier: httpx.Response | Exception | None
 ) -> None:
     done = json_answer(400, {"message": "Order already done"})
-    respond = sequence(done) if earlier is None else sequence(earlier, done)
+    respond = in_turn(done) if earlier is None else in_turn(earlier, done)
     with pytest.raises(errors.OrderAlreadyDone):
         harness.run(respond, EXCHANGE_CANCEL)
 

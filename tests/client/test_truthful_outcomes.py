@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import logging
 import time
 import traceback
@@ -18,32 +17,11 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from answers import in_turn, json_answer
 
 import venuekit
 from venuekit import CancelRequest, CancelState, OutcomeFate, Venue, errors
 from venuekit.testing import FakeClock
-
-
-def answer(status: int, body: Any, **headers: str) -> httpx.Response:
-    return httpx.Response(
-        status,
-        content=json.dumps(body).encode(),
-        headers={"content-type": "application/json", **headers},
-    )
-
-
-def in_turn(*items: httpx.Response | Exception) -> Any:
-    """Answer the n-th request with the n-th item; then repeat the last one."""
-    queue = list(items)
-
-    def respond(request: httpx.Request) -> httpx.Response:
-        item = queue.pop(0) if len(queue) > 1 else queue[0]
-        if isinstance(item, Exception):
-            raise item
-        return httpx.Response(item.status_code, headers=item.headers, content=item.content)
-
-    return respond
-
 
 CREDENTIALS = venuekit.CoinbaseExchangeCredentials(
     api_key="k-0001", api_secret="c2VjcmV0LXZhbHVl", passphrase="pass-word"
@@ -65,7 +43,9 @@ EXCHANGE = lambda c: c.coinbase_exchange.cancel_order(order_id="abc", product_id
 def test_a_product_not_found_after_a_5xx_is_never_a_cancel(
     harness: Any, body: dict[str, str], field: str
 ) -> None:
-    respond = in_turn(answer(500, {"message": "Internal server error"}), answer(404, body))
+    respond = in_turn(
+        json_answer(500, {"message": "Internal server error"}), json_answer(404, body)
+    )
     with pytest.raises(errors.VenueRejectedRequest) as caught:
         harness.run(respond, EXCHANGE)
     assert caught.value.field == field
@@ -77,7 +57,9 @@ def test_a_product_not_found_after_a_5xx_is_never_a_cancel(
 
 @pytest.mark.parametrize("text", ["Order not found in book", "not found", "Account not found"])
 def test_other_not_found_texts_after_a_5xx_are_never_a_cancel(harness: Any, text: str) -> None:
-    respond = in_turn(answer(503, {"message": "unavailable"}), answer(404, {"message": text}))
+    respond = in_turn(
+        json_answer(503, {"message": "unavailable"}), json_answer(404, {"message": text})
+    )
     with pytest.raises(errors.VenueError) as caught:
         harness.run(respond, EXCHANGE)
     assert not isinstance(caught.value, errors.OrderNotFound | errors.OrderAlreadyDone)
@@ -89,7 +71,7 @@ def test_an_intx_200_saying_the_order_is_still_open_is_not_cancelled(
 ) -> None:
     body = {"order_id": "2v2ckc1g-1-0", "event_type": "NEW", "order_status": status}
     result = harness.run(
-        lambda request: answer(200, body),
+        lambda request: json_answer(200, body),
         lambda c: c.coinbase_intx.cancel_order(order_id="2v2ckc1g-1-0", portfolio="1wp37qsc-1-0"),
     )
     assert result.state is CancelState.CANCEL_PENDING
@@ -109,7 +91,9 @@ def test_a_huge_retry_after_fails_fast_with_the_hint_and_does_not_hold_the_next_
 
     def respond(request: httpx.Request) -> httpx.Response:
         calls.append(clock.monotonic())
-        return answer(429, {"message": "Private rate limit exceeded"}, **{"retry-after": "86400"})
+        return json_answer(
+            429, {"message": "Private rate limit exceeded"}, **{"retry-after": "86400"}
+        )
 
     def two_calls(c: Any) -> Any:
         results = []
@@ -152,7 +136,7 @@ def test_a_huge_retry_after_fails_fast_with_the_hint_and_does_not_hold_the_next_
 )
 def test_absurd_retry_after_values_never_raise_raw_errors_or_hang(harness: Any, value: str) -> None:
     harness.clock = FakeClock(epoch=time.time())
-    respond = in_turn(answer(429, {"message": "slow down"}, **{"retry-after": value}))
+    respond = in_turn(json_answer(429, {"message": "slow down"}, **{"retry-after": value}))
     with venuekit.testing.instant_retries(enabled=False), pytest.raises(errors.RateLimited):
         harness.run(respond, lambda c: c.coinbase_exchange.cancel_order(order_id="abc", deadline=5))
     assert sum(harness.clock.sleeps) < 5.0
@@ -172,7 +156,7 @@ BAD_ENTRIES = [
 def test_bad_entries_are_their_own_outcomes_and_the_rest_are_sent(harness: Any) -> None:
     good = [CancelRequest.coinbase_exchange(order_id=f"order-{i}") for i in range(3)]
     batch = [good[0], *BAD_ENTRIES, *good[1:]]
-    outcomes = harness.run(lambda r: answer(200, "ok"), lambda c: c.cancel_many(batch))
+    outcomes = harness.run(lambda r: json_answer(200, "ok"), lambda c: c.cancel_many(batch))
     assert [o.index for o in outcomes] == list(range(len(batch)))
     assert [o.ok for o in outcomes] == [True, False, False, False, False, True, True]
     for outcome in outcomes[1:5]:
@@ -193,7 +177,7 @@ def test_a_sync_batch_interrupted_reports_every_order_before_the_interrupt() -> 
 
     def slow(request: httpx.Request) -> httpx.Response:
         time.sleep(0.01)
-        return answer(200, request.url.path.rsplit("/", 1)[-1])
+        return json_answer(200, request.url.path.rsplit("/", 1)[-1])
 
     with (
         venuekit.Client(
@@ -221,7 +205,7 @@ async def test_an_async_batch_cancelled_by_a_timeout_reports_every_order_first()
 
     async def slow(request: httpx.Request) -> httpx.Response:
         await anyio.sleep(0.05)
-        return answer(200, "x")
+        return json_answer(200, "x")
 
     async with venuekit.AsyncClient(
         coinbase_exchange=CREDENTIALS,
@@ -245,7 +229,7 @@ def test_a_batch_deadline_stops_sending_and_reports_the_rest_not_sent(harness: A
 
     def slow(request: httpx.Request) -> httpx.Response:
         time.sleep(0.05)
-        return answer(200, "x")
+        return json_answer(200, "x")
 
     outcomes = harness.run(
         slow, lambda c: c.cancel_many(orders, concurrency=1, batch_deadline=0.12)
@@ -263,7 +247,7 @@ def test_a_batch_deadline_stops_sending_and_reports_the_rest_not_sent(harness: A
 def test_an_error_keeps_every_attempt_and_says_the_cancel_may_have_landed(harness: Any) -> None:
     respond = in_turn(
         httpx.ReadTimeout("slow"),
-        answer(502, {"message": "bad gateway"}),
+        json_answer(502, {"message": "bad gateway"}),
         httpx.ConnectError("refused"),
     )
     with pytest.raises(errors.TransportError) as caught:
@@ -286,7 +270,7 @@ def test_a_traceback_with_frame_locals_shows_no_secret(harness: Any) -> None:
     creds = harness.exchange
     echo = {"message": f"bad passphrase {creds.passphrase.reveal()} for {creds.api_key}"}
     with pytest.raises(errors.AuthenticationError) as caught:
-        harness.run(lambda r: answer(401, echo), EXCHANGE)
+        harness.run(lambda r: json_answer(401, echo), EXCHANGE)
     report = traceback.TracebackException.from_exception(caught.value, capture_locals=True)
     frames = [frame for frame in report.stack if "/venuekit/" in frame.filename]
     assert frames  # the engine, drivers and venue module frames are there ...
@@ -329,7 +313,7 @@ def test_per_call_knobs_are_checked_before_anything_is_sent(harness: Any) -> Non
     for knobs, field in (({"deadline": "5"}, "deadline"), ({"timeout": -1.0}, "timeout")):
         with pytest.raises(errors.InvalidRequest) as caught:
             harness.run(
-                lambda r: answer(200, "x"),
+                lambda r: json_answer(200, "x"),
                 lambda c, k=knobs: c.coinbase_exchange.cancel_order(order_id="a", **k),
             )
         assert caught.value.field == field
@@ -349,7 +333,7 @@ def test_each_retry_is_logged_at_warning_with_venue_order_attempt_and_reason(
     harness: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     events: list[venuekit.Event] = []
-    respond = in_turn(answer(503, {"message": "unavailable"}), answer(200, "abc"))
+    respond = in_turn(json_answer(503, {"message": "unavailable"}), json_answer(200, "abc"))
     with caplog.at_level(logging.WARNING, logger="venuekit"):
         harness.run(respond, EXCHANGE, on_event=events.append)
     (record,) = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -365,7 +349,7 @@ def test_each_retry_is_logged_at_warning_with_venue_order_attempt_and_reason(
 
 
 def test_requests_carry_venuekits_user_agent(harness: Any) -> None:
-    harness.run(lambda r: answer(200, "abc"), EXCHANGE)
+    harness.run(lambda r: json_answer(200, "abc"), EXCHANGE)
     assert harness.requests[0].headers["user-agent"] == f"venuekit/{venuekit.__version__}"
 
 
@@ -373,7 +357,7 @@ def test_a_failing_event_hook_does_not_change_the_outcome(harness: Any) -> None:
     def broken(event: venuekit.Event) -> None:
         raise RuntimeError("metrics down")
 
-    result = harness.run(lambda r: answer(200, "abc"), EXCHANGE, on_event=broken)
+    result = harness.run(lambda r: json_answer(200, "abc"), EXCHANGE, on_event=broken)
     assert result.state is CancelState.CANCELLED
 
 
