@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio
 import pytest
+from cli_env import CLI_ENV, SECRETS
 
 import venuekit.testing
 from venuekit.sandbox import (
@@ -26,28 +27,6 @@ from venuekit.sandbox import (
 
 ROOT = Path(__file__).resolve().parents[2]
 C = DEFAULT_CREDENTIALS
-CLI_ENV = {
-    "VENUEKIT_COINBASE_EXCHANGE_API_KEY": C.exchange.api_key,
-    "VENUEKIT_COINBASE_EXCHANGE_API_SECRET": C.exchange.api_secret,
-    "VENUEKIT_COINBASE_EXCHANGE_PASSPHRASE": C.exchange.passphrase,
-    "VENUEKIT_COINBASE_INTX_API_KEY": C.intx.api_key,
-    "VENUEKIT_COINBASE_INTX_API_SECRET": C.intx.api_secret,
-    "VENUEKIT_COINBASE_INTX_PASSPHRASE": C.intx.passphrase,
-    "VENUEKIT_LOOPRING_API_KEY": C.loopring.api_key,
-    "VENUEKIT_LOOPRING_EDDSA_PRIVATE_KEY": C.loopring.eddsa_private_key,
-    "VENUEKIT_LOOPRING_ACCOUNT_ID": str(C.loopring.account_id),
-}
-SECRETS = [
-    C.exchange.api_secret,
-    C.exchange.passphrase,
-    C.intx.api_secret,
-    C.intx.passphrase,
-    C.loopring.eddsa_private_key,
-    C.loopring.eddsa_private_key.removeprefix("0x"),
-    C.exchange.api_key,
-    C.intx.api_key,
-    C.loopring.api_key,
-]
 VENUES = ("coinbase_exchange", "coinbase_intx", "loopring")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_env import CLI_ENV, SECRETS
 
 import venuekit.testing
 from venuekit import _cli
@@ -20,29 +21,7 @@ from venuekit.sandbox import DEFAULT_CREDENTIALS, RunningSandbox, SandboxConfig,
 
 ROOT = Path(__file__).resolve().parents[2]
 C = DEFAULT_CREDENTIALS
-ENV = {
-    "VENUEKIT_COINBASE_EXCHANGE_API_KEY": C.exchange.api_key,
-    "VENUEKIT_COINBASE_EXCHANGE_API_SECRET": C.exchange.api_secret,
-    "VENUEKIT_COINBASE_EXCHANGE_PASSPHRASE": C.exchange.passphrase,
-    "VENUEKIT_COINBASE_INTX_API_KEY": C.intx.api_key,
-    "VENUEKIT_COINBASE_INTX_API_SECRET": C.intx.api_secret,
-    "VENUEKIT_COINBASE_INTX_PASSPHRASE": C.intx.passphrase,
-    "VENUEKIT_LOOPRING_API_KEY": C.loopring.api_key,
-    "VENUEKIT_LOOPRING_EDDSA_PRIVATE_KEY": C.loopring.eddsa_private_key,
-    "VENUEKIT_LOOPRING_ACCOUNT_ID": str(C.loopring.account_id),
-}
-SECRETS = [
-    C.exchange.api_secret,
-    C.exchange.passphrase,
-    C.intx.api_secret,
-    C.intx.passphrase,
-    C.loopring.eddsa_private_key,
-    C.loopring.eddsa_private_key.removeprefix("0x"),
-    str(int(C.loopring.eddsa_private_key, 16)),
-    C.exchange.api_key,
-    C.intx.api_key,
-    C.loopring.api_key,
-]
+ENV = CLI_ENV
 PORTFOLIO = C.intx.portfolio_uuid
 
 
