@@ -25,9 +25,13 @@ class SandboxRunner:
             "coinbase_exchange": creds.exchange.credentials(),
             "coinbase_intx": creds.intx.credentials(),
             "loopring": creds.loopring.credentials(),
-            "base_urls": dict.fromkeys(
-                ("coinbase_exchange", "coinbase_intx", "loopring"), sb.IN_PROCESS_URL
-            ),
+            "deribit": creds.deribit.credentials(),
+            "base_urls": {
+                **dict.fromkeys(
+                    ("coinbase_exchange", "coinbase_intx", "loopring"), sb.IN_PROCESS_URL
+                ),
+                "deribit": f"{sb.IN_PROCESS_URL}/api/v2",
+            },
             **overrides,
         }
         if self.mode == "sync":
