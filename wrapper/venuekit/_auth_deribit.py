@@ -14,9 +14,8 @@
   ``DERIBIT_TOKEN_ANSWER_MAX_BYTES`` are read for that (a token error is ~100 bytes; a larger or
   chunked body is left unread for the caller's own size-capped read, and the caller may call
   `DeribitTokenAuth.invalidate_token` when it finds 13004/13009 there). A ``public/auth``
-  answer declared larger than that cap is refused unread (`venuekit.errors.VenueError`). A
-  refused key raises `venuekit.errors.AuthenticationError` with the venue's
-  message, credentials and token redacted.
+  answer over that cap is refused unread; a refused key raises `AuthenticationError` (a 5xx
+  there: `VenueUnavailable`), the venue's message with credentials and token redacted.
 
 Both read the signing time from ``request.extensions["venuekit.sign_at"]`` when the engine sets
 it, else from ``clock() + clock_offset``.

@@ -36,13 +36,12 @@ count is the result. Amounts and prices are exact ``Decimal``; ``price`` may be 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from venuekit import errors
 from venuekit._credentials import CoinbaseCdpCredentials, DeribitCredentials
 from venuekit._models import CancelResult, CancelState, GroupCancelResult
-from venuekit._policy import message_says_timestamp_expired, parse_retry_after
+from venuekit._policy import message_says_timestamp_expired
 from venuekit._ratelimit import RateLimit
 from venuekit._spec_usage import OperationUse
 from venuekit._venues._common import (
@@ -51,10 +50,13 @@ from venuekit._venues._common import (
     RawResponse,
     check_id,
     check_optional_text,
-    error_for_status,
-    excerpt,
     parse_json_exact,
-    redact,
+)
+from venuekit._venues._deribit_answers import (
+    ERROR_CODES,
+    decimal_or_none,
+    envelope,
+    int_or_none,
 )
 from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
 from venuekit.auth import DeribitHmacAuth, DeribitTokenAuth
@@ -73,31 +75,9 @@ VENUE = Venue.DERIBIT
 #: Deribit's longest label (venues.md: ``label`` <= 64 characters).
 MAX_LABEL_CHARS = 64
 
-#: JSON-RPC error code -> error class (errors.mdx, the complete table).
-ERROR_CODES: Mapping[int, type[errors.VenueError]] = {
-    10004: errors.OrderNotFound,  # order_not_found
-    11044: errors.OrderAlreadyDone,  # not_open_order: cancelling a filled or cancelled order
-    10010: errors.OrderAlreadyDone,  # already_closed
-    10028: errors.RateLimited,  # too_many_requests
-    10047: errors.RateLimited,  # matching_engine_queue_full
-    13004: errors.AuthenticationError,  # invalid_credentials
-    13009: errors.AuthenticationError,  # unauthorized (expired/invalid token, bad signature)
-    13021: errors.AuthenticationError,  # forbidden
-    -32602: errors.VenueRejectedRequest,  # Invalid params
-    11029: errors.VenueRejectedRequest,  # invalid_arguments
-    11050: errors.VenueRejectedRequest,  # bad_request
-}
 #: ``order_state`` values: the order is gone by our cancel / still there / gone otherwise.
 _CANCELLED = frozenset({"cancelled"})
 _STILL_OPEN = frozenset({"open", "untriggered", "triggered"})
-#: Deribit parameter names -> venuekit argument names, for ``VenueRejectedRequest.field``.
-_FIELDS = {
-    "order_id": "order_id",
-    "label": "label",
-    "currency": "currency",
-    "kind": "kind",
-    "instrument_name": "instrument_name",
-}
 
 
 def _operation(name: str) -> Any:
@@ -174,82 +154,13 @@ def prepare_cancel_all(
     return _prepared("cancel_all", {})
 
 
-def _envelope(raw: RawResponse) -> object:
-    """The JSON-RPC ``result``; raise the mapped error for an ``error`` or an unusable answer."""
-    try:
-        body = parse_json_exact(raw.content)
-    except NotJSONError:
-        body = None
-    if not isinstance(body, dict):
-        if 200 <= raw.status_code < 300:
-            raise errors.VenueError(
-                f"HTTP {raw.status_code} with a body that is not a JSON-RPC answer: "
-                f"{excerpt(raw.content, raw.secrets)!r}",
-                venue=VENUE,
-                status_code=raw.status_code,
-            )
-        raise error_for_status(VENUE, raw, message=None)
-    error = body.get("error")
-    if isinstance(error, dict):
-        raise _error(raw, error)
-    if "result" in body and 200 <= raw.status_code < 300:
-        return body["result"]
-    raise error_for_status(VENUE, raw, message=excerpt(raw.content, raw.secrets))
-
-
-def _error(raw: RawResponse, error: Mapping[str, Any]) -> errors.VenueError:
-    code = _int(error.get("code"))
-    text = error.get("message")
-    message = redact(text if isinstance(text, str) else "", raw.secrets)
-    data = error.get("data")
-    if isinstance(data, dict):
-        reason = data.get("reason")
-        if isinstance(reason, str) and reason:
-            message = f"{message}: {redact(reason, raw.secrets)}" if message else reason
-    status = raw.status_code
-    cls = ERROR_CODES.get(code) if code is not None else None
-    if cls is None:
-        if status == 429 or status >= 500:
-            return error_for_status(VENUE, raw, message=message, code=code)
-        return errors.VenueError(message, venue=VENUE, status_code=status, code=code)
-    if cls is errors.VenueRejectedRequest:
-        param = data.get("param") if isinstance(data, dict) else None
-        field = _FIELDS.get(param) if isinstance(param, str) else None
-        return errors.VenueRejectedRequest(
-            message, field=field, venue=VENUE, status_code=status, code=code
-        )
-    if cls is errors.RateLimited:
-        hint = parse_retry_after(raw.headers.get("retry-after"), now=raw.now)
-        return errors.RateLimited(
-            message, retry_after=hint, venue=VENUE, status_code=status, code=code
-        )
-    return cls(message, venue=VENUE, status_code=status, code=code)
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _decimal(value: object) -> Decimal | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult:
     """``private/cancel``'s answer: a ``CancelResult`` from its order, or the mapped error.
 
     The ``response`` is the generated ``deribit_api.models.Order`` (``None`` with a warning-free
     fallback when the order does not fit it); ``price`` and ``size`` (``amount``) are exact.
     """
-    order = _envelope(raw)
+    order = envelope(raw)
     if not isinstance(order, dict):
         raise errors.VenueError(
             f"HTTP {raw.status_code}, but the result is not an order object",
@@ -277,8 +188,8 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
         state=normalized,
         venue_status=word,
         response=_typed(order),
-        price=_decimal(order.get("price")),
-        size=_decimal(order.get("amount")),
+        price=decimal_or_none(order.get("price")),
+        size=decimal_or_none(order.get("amount")),
         raw=order,
     )
 
@@ -295,7 +206,7 @@ def _typed(order: Mapping[str, Any]) -> object:
 
 def interpret_group(prepared: PreparedCancel, raw: RawResponse) -> GroupCancelResult:
     """A group cancel's answer: the number of orders the venue cancelled, or the mapped error."""
-    count = _int(_envelope(raw))
+    count = int_or_none(envelope(raw))
     if count is None or count < 0:
         raise errors.VenueError(
             f"HTTP {raw.status_code}, but the result is not a count of cancelled orders",
@@ -310,7 +221,7 @@ def interpret_group(prepared: PreparedCancel, raw: RawResponse) -> GroupCancelRe
 def _read_time(raw: RawResponse) -> float | None:
     """``public/get_time``'s result: milliseconds since the epoch, as seconds."""
     try:
-        ms = _int(_envelope(raw))
+        ms = int_or_none(envelope(raw))
     except errors.VenueError:
         return None
     return None if ms is None else ms / 1000.0
@@ -322,7 +233,7 @@ def _clock_reading(raw: RawResponse) -> tuple[float, float] | None:
         body = parse_json_exact(raw.content)
     except NotJSONError:
         return None
-    us_out = _int(body.get("usOut")) if isinstance(body, dict) else None
+    us_out = int_or_none(body.get("usOut")) if isinstance(body, dict) else None
     if us_out is None:
         return None
     return us_out / 1e6 - raw.now, 0.5

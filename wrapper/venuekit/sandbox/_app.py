@@ -26,11 +26,12 @@ from venuekit.sandbox._http import (
     Send,
     http_date,
 )
+from venuekit.sandbox._ids import IntxIdForm
 from venuekit.sandbox._intx import IntxVenue
 from venuekit.sandbox._journal import JournaledState
 from venuekit.sandbox._loopring import LoopringVenue
 from venuekit.sandbox._ratelimit import TokenBuckets
-from venuekit.sandbox._state import IntxIdForm, SandboxState
+from venuekit.sandbox._state import SandboxState
 from venuekit.sandbox._stats import SandboxStats, StatsKey
 
 __all__ = ["Fate", "SandboxApp", "VenueName", "create_app"]

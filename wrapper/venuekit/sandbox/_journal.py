@@ -37,10 +37,10 @@ from typing import Any, Literal
 import attrs
 
 from venuekit.sandbox._credentials import SandboxCredentials
+from venuekit.sandbox._ids import IntxIdForm
 from venuekit.sandbox._state import (
     CancelOutcome,
     ExchangeOrder,
-    IntxIdForm,
     IntxInstrument,
     IntxOrder,
     LoopringOrder,

@@ -13,11 +13,12 @@ import threading
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from venuekit.sandbox._credentials import SandboxCredentials
+from venuekit.sandbox._ids import _ORDER_UUIDS, IntxIdForm, _given, _intx_order_id, _uuid4
 
 if TYPE_CHECKING:
     from venuekit.sandbox._deribit_state import DeribitBook
@@ -76,10 +77,6 @@ INTX_INSTRUMENTS: tuple[IntxInstrument, ...] = (
     IntxInstrument("sbxb0003-0-0", "5a4db0c0-0000-4000-8000-00000000b003", "SOL-PERP"),
 )
 
-#: How generated INTX order ids look: ``recorded`` like the real venue's answers
-#: (``2v2ckc1g-1-0``), ``numeric`` like the docs' example (17 digits).
-IntxIdForm = Literal["recorded", "numeric"]
-
 
 @attrs.frozen
 class IntxOrder:
@@ -110,32 +107,6 @@ class LoopringOrder:
     client_order_id: str
     account_id: int
     status: OrderStatus = "open"
-
-
-T = TypeVar("T")
-
-
-def _given(value: T | None, make: Callable[[], T]) -> T:
-    """Return ``value``, or a generated one when it is None."""
-    return make() if value is None else value
-
-
-def _uuid4(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-_ORDER_UUIDS = uuid.UUID("5a4db0c0-0000-4000-8000-0000000000a0")  # uuid5 namespace, ours
-
-
-def _intx_order_id(rng: random.Random, form: IntxIdForm) -> str:
-    """A fresh INTX order id, ``[0-9a-z]{8}-1-0`` or 17 digits, from one draw of 17 digits
-    (a seed gives the same orders whatever the form; ``numeric`` gives the ids of old)."""
-    number = rng.randrange(10**16, 10**17)
-    if form == "numeric":
-        return str(number)
-    digits = [_BASE36[number // 36**i % 36] for i in range(8)]
-    return "".join(digits) + "-1-0"
 
 
 _EXCHANGE_PRODUCTS = (("BTC-USD", 30000, 70000), ("ETH-USD", 1500, 4000), ("SOL-USD", 20, 250))
