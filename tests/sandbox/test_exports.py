@@ -51,6 +51,9 @@ def test_pasted_exports_configure_a_client_that_cancels_on_every_venue() -> None
                 portfolio=DEFAULT_CREDENTIALS.intx.portfolio_id,
             )
             client.loopring.cancel_order(order_hash=state.loopring_orders()[0].hash)
+            mine = state.deribit.orders(user_id=DEFAULT_CREDENTIALS.deribit.user_id)
+            client.deribit.cancel_order(order_id=mine[0].order_id)
+        assert state.deribit.get(mine[0].order_id).order_state == "cancelled"
         assert [o.status for o in state.exchange_orders()] == ["cancelled", "open"]
         assert [o.status for o in state.intx_orders()] == ["cancelled", "open"]
         assert [o.status for o in state.loopring_orders()] == ["cancelled", "open"]

@@ -97,6 +97,10 @@ def export_lines(sandbox: RunningSandbox) -> list[str]:
         "LOOPRING_API_KEY": creds.loopring.api_key,
         "LOOPRING_EDDSA_PRIVATE_KEY": creds.loopring.eddsa_private_key,
         "LOOPRING_ACCOUNT_ID": str(creds.loopring.account_id),
+        # Deribit with the Deribit key (main account); the CDP keys are in the comments below.
+        "DERIBIT_BASE_URL": sandbox.deribit_url,
+        "DERIBIT_CLIENT_ID": creds.deribit.client_id,
+        "DERIBIT_CLIENT_SECRET": creds.deribit.client_secret,
     }
     return [f"export VENUEKIT_{name}={shlex.quote(value)}" for name, value in values.items()]
 
@@ -130,6 +134,17 @@ def banner_lines(sandbox: RunningSandbox, faults: Mapping[str, Faults] | None = 
             for o in state.loopring_orders()
             if o.status == "open"
         ),
+        "# deribit open orders of the Deribit key's account (order id, label, instrument):",
+        *(
+            f"#   {o.order_id}  {o.label or '-'}  {o.instrument.name}"
+            for o in state.deribit.orders(user_id=creds.deribit.user_id)
+            if o.order_state in ("open", "untriggered")
+        ),
+        "# deribit through the Coinbase gateway instead: unset VENUEKIT_DERIBIT_CLIENT_ID and"
+        " _SECRET, and set",
+        f"#   VENUEKIT_DERIBIT_CDP_KEY_NAME={shlex.quote(creds.cdp.ed25519.key_name)}",
+        f"#   VENUEKIT_DERIBIT_CDP_PRIVATE_KEY={shlex.quote(creds.cdp.ed25519.private_key)}",
+        "# (its orders are the CDP subaccount's)",
     ]
     return lines
 
