@@ -39,8 +39,8 @@ from venuekit._constants import RATE_LIMIT_JITTER_ALLOWANCE, RATE_LIMIT_RATE_MAR
 from venuekit.sandbox import DEFAULT_CREDENTIALS, SandboxConfig, run_in_thread
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import load_test_shared as shared  # noqa: E402 - scripts/ is put on the path just above
-from load_test_shared import BURST, RATE, ValkeyServer  # noqa: E402
+import load_test_shared as shared  # scripts/ is put on the path just above
+from load_test_shared import BURST, RATE, ValkeyServer
 
 __all__ = ["ceiling", "run_limit"]
 
