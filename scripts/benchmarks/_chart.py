@@ -83,7 +83,8 @@ def draw_chart(results: dict[str, Any], path: Path) -> None:
             else:
                 names.append(f"margin\n{row['margin']:.0%}")
             values.append(row["share_of_limit"] * 100)
-        title = "bulk at the venue's limit\n(% of 30 + 15/s x time; 0 429s)"
+        hits = sum(row["self_caused_429s"] for row in limit["runs"].values())
+        title = f"bulk at the venue's limit\n(% of 30 + 15/s x time; {hits} 429s)"
         panels.append((title, names, values, "{:.1f}%", (97.0, "97% aim")))
 
     figure, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.2), dpi=110)
