@@ -19,7 +19,7 @@ from _deribit_contenders import (
     make_venuekit_gateway,
 )
 from _sandbox_process import SandboxProcess
-from _stats import summary
+from _stats import median, summary
 
 __all__ = ["DERIBIT", "EXCHANGE", "run_single_cancels"]
 
@@ -52,6 +52,8 @@ def run_single_cancels(
     ``warmup_rounds`` rounds are not recorded. Each call is timed alone (``perf_counter_ns``);
     a call that raises or whose answer does not confirm the cancel counts as a failure. Each
     contender cancels orders of its ``book`` (default ``exchange``), seeded in the sandbox first.
+    Besides the summary over all calls, each recorded round's median per contender is kept, so
+    ratios can be paired round by round (their spread shows how much the machine drifted).
     """
     contenders = [make(sandbox.url) for make in factories]
     total_rounds = warmup_rounds + rounds
@@ -61,6 +63,7 @@ def run_single_cancels(
         for book in set(books)
     }
     latencies: dict[str, list[float]] = {c.name: [] for c in contenders}
+    round_medians: dict[str, list[float]] = {c.name: [] for c in contenders}
     failures: dict[str, int] = {c.name: 0 for c in contenders}
     errors: dict[str, str] = {}
     clock = time.perf_counter_ns
@@ -84,6 +87,8 @@ def run_single_cancels(
                         failures[contender.name] += 1
                     elif record:
                         times.append(elapsed / 1e6)  # milliseconds
+                if record and len(times) >= per_round:
+                    round_medians[contender.name].append(median(times[-per_round:]))
     finally:
         for contender in contenders:
             contender.close()
@@ -97,5 +102,7 @@ def run_single_cancels(
             name: {"latency_ms": summary(times) if times else None, "failures": failures[name]}
             for name, times in latencies.items()
         },
+        # each recorded round's median per contender (for paired per-round ratios)
+        "round_medians_ms": round_medians,
         "errors": errors,
     }

@@ -79,6 +79,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -155,8 +156,14 @@ def _print_single(single: dict[str, Any], title: str) -> None:
         print(f"    ! {name}: first error: {message}")
     for label, (num, den) in _RATIOS.items():
         value = _ratio(single, num, den)
-        if value is not None:
-            print(f"    {label:34} {value:.2f}x")
+        if value is None:
+            continue
+        paired = _round_ratios(single, num, den)
+        spread = ""
+        if paired:
+            low, mid, high = min(paired), statistics.median(paired), max(paired)
+            spread = f"   (per round, paired: min {low:.2f}, median {mid:.2f}, max {high:.2f})"
+        print(f"    {label:36} {value:.2f}x{spread}")
 
 
 #: Ratios of medians printed under a latency table when both contenders ran.
@@ -165,6 +172,13 @@ _RATIOS = {
     "venuekit / ccxt": ("venuekit", "ccxt"),
     "venuekit gateway / raw httpx gateway": ("venuekit gateway", "raw httpx gateway"),
 }
+
+
+def _round_ratios(single: dict[str, Any], numerator: str, denominator: str) -> list[float]:
+    """``numerator``'s median / ``denominator``'s, round by round (same rounds, interleaved)."""
+    rounds = single.get("round_medians_ms", {})
+    tops, bottoms = rounds.get(numerator, []), rounds.get(denominator, [])
+    return [top / bottom for top, bottom in zip(tops, bottoms, strict=False) if bottom]
 
 
 def _ratio(single: dict[str, Any], numerator: str, denominator: str) -> float | None:
