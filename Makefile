@@ -80,7 +80,7 @@ $(BENCH_STAMP): requirements/bench.txt pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
 	@touch $@
 
-bench: $(BENCH_STAMP)  ## venuekit vs raw httpx vs ccxt, bulk, signers, import time, memory (writes scripts/benchmarks/results/)
+bench: $(BENCH_STAMP)  ## ~3 min: cancel latency vs raw httpx and ccxt (Exchange, Deribit), bulk at the venue's limit, signers, imports, memory, hostile answers (writes scripts/benchmarks/results/)
 	$(BENCH_VENV)/bin/python scripts/benchmarks/bench.py
 
 # Two profiles, about 45 s each: `default` (2,000 cancels through a faulty sandbox in a thread) and

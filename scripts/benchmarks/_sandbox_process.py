@@ -2,7 +2,10 @@
 
 The child process runs `venuekit.sandbox.run_in_thread` on 127.0.0.1 (port picked by the OS) with
 rate limits off, and answers order requests from the parent over a pipe: the parent asks for ``n``
-fresh open Coinbase Exchange orders before a measurement and gets their ids back.
+fresh open orders of one book before a measurement and gets their ids back. Books: ``exchange``
+(Coinbase Exchange, product BTC-USD), ``deribit`` (the Deribit key's main account) and ``cdp``
+(the subaccount the Coinbase gateway's CDP keys trade for); Deribit orders are on
+``DERIBIT_INSTRUMENT``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,14 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Self
 
-__all__ = ["PRODUCT_ID", "SandboxProcess"]
+__all__ = ["BOOKS", "DERIBIT_INSTRUMENT", "PRODUCT_ID", "SandboxProcess"]
 
 #: Every benchmark order trades this product (the clients send it as ``product_id``).
 PRODUCT_ID = "BTC-USD"
+#: Every Deribit benchmark order is on this instrument (order ids ``ETH-<n>``).
+DERIBIT_INSTRUMENT = "ETH-PERPETUAL"
+#: The order books the child can add orders to.
+BOOKS = ("exchange", "deribit", "cdp")
 _START_TIMEOUT = 30.0  # seconds for the child to import venuekit and start uvicorn
 _REPLY_TIMEOUT = 120.0  # seconds for the child to add the requested orders
 
@@ -34,17 +41,29 @@ def _serve(conn: Connection, exchange_latency: float) -> None:
     with run_in_thread(host="127.0.0.1", port=0, config=config) as sandbox:
         conn.send(sandbox.url)
         state = sandbox.state
+        users = {
+            "deribit": config.credentials.deribit.user_id,
+            "cdp": config.credentials.cdp.user_id,
+        }
         while True:
             command, count = conn.recv()
             if command == "stop":
                 break
-            ids = [state.add_exchange_order(product_id=PRODUCT_ID).id for _ in range(count)]
+            if command == "exchange":
+                ids = [state.add_exchange_order(product_id=PRODUCT_ID).id for _ in range(count)]
+            else:
+                add = state.deribit.add_order
+                user = users[command]
+                ids = [
+                    add(user_id=user, instrument_name=DERIBIT_INSTRUMENT).order_id
+                    for _ in range(count)
+                ]
             conn.send(ids)
     conn.close()
 
 
 class SandboxProcess:
-    """Context manager: start the sandbox in a child process; ``url`` and ``exchange_orders(n)``.
+    """Context manager: start the sandbox in a child process; ``url`` and ``orders(book, n)``.
 
     ``exchange_latency`` (seconds) makes every Exchange answer wait that long (the sandbox's
     ``latency`` fault), to emulate a network round trip.
@@ -71,13 +90,24 @@ class SandboxProcess:
         self.url = self._conn.recv()
         return self
 
-    def exchange_orders(self, count: int) -> list[str]:
-        """Add ``count`` open Coinbase Exchange orders (product BTC-USD); return their ids."""
-        self._conn.send(("exchange", count))
+    @property
+    def deribit_url(self) -> str:
+        """The base URL of Deribit (and the Coinbase gateway) in this sandbox: ``{url}/api/v2``."""
+        return f"{self.url}/api/v2"
+
+    def orders(self, book: str, count: int) -> list[str]:
+        """Add ``count`` open orders to ``book`` (one of ``BOOKS``); return their ids."""
+        if book not in BOOKS:
+            raise ValueError(f"unknown book {book!r}; known: {', '.join(BOOKS)}")
+        self._conn.send((book, count))
         if not self._conn.poll(_REPLY_TIMEOUT):
             raise RuntimeError("the sandbox process did not answer")
         ids: list[str] = self._conn.recv()
         return ids
+
+    def exchange_orders(self, count: int) -> list[str]:
+        """Add ``count`` open Coinbase Exchange orders (product BTC-USD); return their ids."""
+        return self.orders("exchange", count)
 
     def __exit__(
         self,

@@ -14,8 +14,8 @@ decompressed), and a body dripped one byte per 0.2 s for 30 s.
 
 Client. Each case runs in a **fresh** ``python`` subprocess that imports venuekit, opens the
 client (``open_client`` / ``open_async_client``), then makes one ``send`` / ``send_async`` call
-with ``max_body=MAX_RESPONSE_BODY`` and a 5 s deadline. It reports ``ru_maxrss`` (peak resident
-set size, Linux: KiB) before the call and after it, and the call's outcome and seconds. Peak RSS
+with ``max_body=MAX_RESPONSE_BODY`` and a 5 s deadline. It reports its peak resident set size
+(``VmHWM`` on Linux, else ``ru_maxrss``) before the call and after it, and the call's outcome and seconds. Peak RSS
 of the whole process is what an operator sees, imports included; the baseline (a normal cancel
 answer, same run) is what it costs anyway, so the figures that matter are the ratio to the
 baseline and the growth during the call. ``--contrast`` also runs plain httpx
@@ -144,6 +144,19 @@ class Server:
 
 
 def _peak_kib() -> int:
+    """This process's peak resident set size in KiB: ``VmHWM`` on Linux, else ``ru_maxrss``.
+
+    ``ru_maxrss`` survives ``fork`` + ``exec``: a child started by a large parent (bench.py has
+    matplotlib and ccxt loaded) reports the parent's peak until it outgrows it. ``VmHWM`` belongs
+    to the child's own address space, so the figure does not depend on who started it.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -165,8 +178,13 @@ def child(mode: str, base: str, path: str) -> dict[str, Any]:
         result["peak_after_kib"] = _peak_kib()
         if isinstance(outcome, BaseException):
             result["outcome"] = f"{type(outcome).__name__}: {str(outcome)[:70]}"
+            # venuekit's refusals are TransportError subclasses (ResponseTooLarge, ...)
+            result["kind"] = (
+                "transport_error" if isinstance(outcome, errors.TransportError) else "error"
+            )
         else:
             result["outcome"] = f"HTTP {outcome.status_code}, {len(outcome.content)} bytes"
+            result["kind"] = f"http_{outcome.status_code}"
 
     if mode == "httpx":
         resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
@@ -234,6 +252,96 @@ def run_child(mode: str, base: str, path: str) -> dict[str, Any]:
 # --- the parent ----------------------------------------------------------------------------------
 
 
+def _expected(mode: str, path: str, kind: str) -> bool:
+    """venuekit answers the baselines (200) and refuses every hostile case with a TransportError."""
+    if mode == "httpx":
+        return True  # the contrast: whatever plain httpx does
+    return kind == ("http_200" if path.startswith("/baseline") else "transport_error")
+
+
+def run_hostile(
+    *, repeat: int = 1, contrast: bool = False, modes: tuple[str, ...] = ("sync", "async")
+) -> dict[str, Any]:
+    """Serve the cases, run each in fresh child processes; peak RSS and outcome per case.
+
+    Returns ``{"deadline_s", "repeat", "rows": [...], "unexpected": n}``; each row: client mode,
+    case, ``before_mib`` / ``peak_mib`` (medians), ``growth_mib``, ``over_baseline`` (peak / the
+    same client's baseline peak), ``seconds``, ``outcome`` and ``expected``.
+    """
+    server = Server()
+    plan = [(mode, path) for mode in modes for path in server.answers]
+    if contrast:
+        plan += [
+            ("httpx", "/baseline"),
+            ("httpx", "/body-100mb"),
+            ("httpx", "/gzip-10kb-of-10mb"),
+            ("httpx", "/gzip-100kb-of-100mb"),
+        ]
+    runs_by_case = []
+    try:
+        for mode, path in plan:
+            runs_by_case.append(
+                (mode, path, [run_child(mode, server.url, path) for _ in range(repeat)])
+            )
+    finally:
+        server.close()
+    rows: list[dict[str, Any]] = []
+    baseline: dict[str, float] = {}
+    for mode, path, runs in runs_by_case:
+        good = [run for run in runs if "peak_after_kib" in run]
+        if not good:
+            rows.append(
+                {"client": mode, "case": path[1:], "outcome": runs[0]["outcome"], "expected": False}
+            )
+            continue
+        before = statistics.median(run["peak_before_kib"] for run in good) / 1024
+        peak = statistics.median(run["peak_after_kib"] for run in good) / 1024
+        if path == "/baseline":
+            baseline[mode] = peak
+        rows.append(
+            {
+                "client": mode,
+                "case": path[1:],
+                "before_mib": before,
+                "peak_mib": peak,
+                "growth_mib": peak - before,
+                "over_baseline": peak / baseline[mode] if mode in baseline else None,
+                "seconds": statistics.median(run["seconds"] for run in good),
+                "outcome": good[0]["outcome"],
+                "expected": _expected(mode, path, good[0].get("kind", "")),
+            }
+        )
+    return {
+        "deadline_s": DEADLINE,
+        "repeat": repeat,
+        "rows": rows,
+        "unexpected": sum(not row["expected"] for row in rows),
+    }
+
+
+def print_hostile(result: dict[str, Any], indent: str = "") -> None:
+    """Print ``run_hostile``'s table."""
+    print(
+        f"{indent}peak RSS per fresh process (VmHWM, MiB); deadline {result['deadline_s']} s; "
+        f"median of {result['repeat']}"
+    )
+    print(
+        f"{indent}{'client':6}  {'case':22} {'before':>7} {'peak':>7} {'growth':>7} "
+        f"{'x base':>7} {'secs':>6}  outcome"
+    )
+    for row in result["rows"]:
+        flag = "" if row["expected"] else "UNEXPECTED "
+        if "peak_mib" not in row:
+            print(f"{indent}{row['client']:6}  {row['case']:22} {flag}{row['outcome']}")
+            continue
+        ratio = row["over_baseline"] if row["over_baseline"] is not None else float("nan")
+        print(
+            f"{indent}{row['client']:6}  {row['case']:22} {row['before_mib']:7.1f} "
+            f"{row['peak_mib']:7.1f} {row['growth_mib']:7.1f} {ratio:7.2f} "
+            f"{row['seconds']:6.2f}  {flag}{row['outcome'][:60]}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -245,57 +353,13 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(*args.child)))
         return 0
-
     print("generating payloads (1 GB of zeros gzipped by streaming) ...", flush=True)
-    server = Server()
-    plan = [(mode, path) for mode in ("sync", "async") for path in server.answers]
-    if args.contrast:
-        plan += [
-            ("httpx", "/baseline"),
-            ("httpx", "/body-100mb"),
-            ("httpx", "/gzip-10kb-of-10mb"),
-            ("httpx", "/gzip-100kb-of-100mb"),
-        ]
-    rows = []
-    try:
-        for mode, path in plan:
-            runs = [run_child(mode, server.url, path) for _ in range(args.repeat)]
-            rows.append((mode, path, runs))
-    finally:
-        server.close()
-
-    baseline: dict[str, float] = {}
-    print(
-        f"\npeak RSS per fresh process (ru_maxrss, MiB); deadline {DEADLINE} s; median of {args.repeat}"
-    )
-    print(
-        f"{'client':6}  {'case':22} {'before':>7} {'peak':>7} {'growth':>7} {'x base':>7} {'secs':>6}  outcome"
-    )
-    failed = False
-    for mode, path, runs in rows:
-        good = [run for run in runs if "peak_after_kib" in run]
-        if not good:
-            failed = True
-            print(f"{mode:6}  {path[1:]:22} {runs[0]['outcome']}")
-            continue
-        before = statistics.median(run["peak_before_kib"] for run in good) / 1024
-        peak = statistics.median(run["peak_after_kib"] for run in good) / 1024
-        seconds = statistics.median(run["seconds"] for run in good)
-        if path == "/baseline":
-            baseline[mode] = peak
-        ratio = peak / baseline[mode] if mode in baseline else float("nan")
-        outcome = good[0]["outcome"]
-        expected = mode == "httpx" or outcome.startswith(
-            "HTTP 200" if path.startswith("/baseline") else "TransportError"
-        )
-        failed = failed or not expected
-        print(
-            f"{mode:6}  {path[1:]:22} {before:7.1f} {peak:7.1f} {peak - before:7.1f} "
-            f"{ratio:7.2f} {seconds:6.2f}  {'' if expected else 'UNEXPECTED '}{outcome}"
-        )
+    result = run_hostile(repeat=args.repeat, contrast=args.contrast)
+    print()
+    print_hostile(result)
     print("\nbefore: after imports and opening the client; growth: peak - before; x base: peak")
     print("divided by the same client's baseline peak. Exit status 1 if an outcome was unexpected.")
-    return 1 if failed else 0
+    return 1 if result["unexpected"] else 0
 
 
 if __name__ == "__main__":
