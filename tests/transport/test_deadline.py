@@ -66,6 +66,24 @@ def test_hostile_server_cannot_hold_a_call_past_its_deadline(serve, exchange, mo
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("handler", "phase"),
+    [
+        (silent, "waiting for the response headers"),
+        (drip_headers, "waiting for the response headers"),
+        (drip_body, "reading the body"),
+    ],
+    ids=["silent", "drip_headers", "drip_body"],
+)
+def test_the_error_names_the_phase_the_deadline_ended(serve, exchange, mode, handler, phase):
+    """The default transport reports its own steps (no trace hook): the phases still come out."""
+    server = serve(handler)
+    outcome, _ = exchange(mode, server.url, deadline_in=DEADLINE)
+    assert isinstance(outcome, errors.TransportError), outcome
+    assert f"deadline reached while {phase}; the cancel may have reached the venue" == str(outcome)
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_drip_on_a_reused_connection_is_bounded_too(serve, exchange, mode):
     """The deadline applies to pooled connections (no connect step) as well."""
 

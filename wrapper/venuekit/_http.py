@@ -52,7 +52,7 @@ from venuekit._constants import (
     WRITE_TIMEOUT,
 )
 from venuekit._http_body import BodyTooLarge, BoundedBody, content_codings
-from venuekit._http_errors import CONVERTED, Progress, transport_error
+from venuekit._http_errors import CONVERTED, PROGRESS, Progress, transport_error
 from venuekit._version import __version__
 
 __all__ = [
@@ -176,6 +176,20 @@ def _prepare(
     }
 
 
+def _reports_progress(
+    http: httpx.Client | httpx.AsyncClient, request: httpx.Request, outer_trace: Any
+) -> bool:
+    """Whether the transport for ``request`` reports its own steps to ``PROGRESS``.
+
+    Then no ``trace`` hook is installed (httpcore does extra work for each traced step); a
+    caller's own ``trace`` keeps the hook, so that it still gets every event.
+    """
+    if outer_trace is not None:
+        return False
+    transport = http._transport_for_url(request.url)
+    return getattr(transport, "reports_progress", False) is True
+
+
 def _restore_trace(request: httpx.Request, trace: Any) -> None:
     """Put the caller's ``trace`` hook back (a request sent again must not chain ours)."""
     if trace is None:
@@ -239,14 +253,17 @@ def send(
         if outer_trace is not None:
             outer_trace(name, info)
 
+    reporting = _reports_progress(http, request, outer_trace)
     token = DEADLINE.set(deadline)
+    progress_token = PROGRESS.set(progress if reporting else None)
     try:
         if time.monotonic() >= deadline:
             raise errors.TransportError(
                 "deadline reached before sending", may_have_reached_venue=False
             )
         _prepare(request, timeout, deadline, progress)
-        request.extensions["trace"] = trace
+        if not reporting:
+            request.extensions["trace"] = trace
         sent_at = time.time()
         auth = httpx.USE_CLIENT_DEFAULT if sign else None
         response = http.send(request, stream=True, follow_redirects=False, auth=auth)
@@ -270,6 +287,7 @@ def send(
         raise transport_error(exc, progress, deadline_hit=hit, max_body=max_body) from None
     finally:
         DEADLINE.reset(token)
+        PROGRESS.reset(progress_token)
         _restore_trace(request, outer_trace)
 
 
@@ -307,9 +325,12 @@ async def send_async(
     if left <= 0:
         raise errors.TransportError("deadline reached before sending", may_have_reached_venue=False)
     _prepare(request, timeout, deadline, progress)
-    request.extensions["trace"] = trace
+    reporting = _reports_progress(http, request, outer_trace)
+    if not reporting:
+        request.extensions["trace"] = trace
     answer: Answer | None = None
     token = DEADLINE.set(deadline)  # cuts every socket operation of AsyncDeadlineTransport
+    progress_token = PROGRESS.set(progress if reporting else None)
     try:
         # The transport's own timeouts end the call at the deadline and clean up; the scope
         # (a little later) bounds any other transport.
@@ -320,6 +341,7 @@ async def send_async(
         raise transport_error(exc, progress, deadline_hit=hit, max_body=max_body) from None
     finally:
         DEADLINE.reset(token)
+        PROGRESS.reset(progress_token)
         _restore_trace(request, outer_trace)
     if answer is None:
         raise transport_error(None, progress, deadline_hit=True, max_body=max_body)

@@ -40,6 +40,7 @@ import httpcore
 import httpx
 
 from venuekit._constants import HTTP_KEEPALIVE_EXPIRY, HTTP_MAX_CONNECTIONS, HTTP_MAX_KEEPALIVE
+from venuekit._http_errors import report_step
 
 __all__ = [
     "DEADLINE",
@@ -99,11 +100,15 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._stream = stream
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, cut_timeout(timeout, httpcore.ReadTimeout))
+        report_step("read")
+        cut = cut_timeout(timeout, httpcore.ReadTimeout)
+        return self._stream.read(max_bytes, cut)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         # httpcore's SyncStream sends in a loop, this timeout per send(): see the module's Limits.
-        self._stream.write(buffer, cut_timeout(timeout, httpcore.WriteTimeout))
+        cut = cut_timeout(timeout, httpcore.WriteTimeout)
+        report_step("write")
+        self._stream.write(buffer, cut)
 
     def close(self) -> None:
         self._stream.close()
@@ -150,6 +155,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         # socket.create_connection gives *each* address of a host the whole timeout; resolve
         # here and give each address only what is left, so several addresses cannot add up.
+        report_step("connect")
         cut_timeout(timeout, httpcore.ConnectTimeout)
         try:
             addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -174,6 +180,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: _SocketOptions | None = None,
     ) -> httpcore.NetworkStream:
+        report_step("connect")
         cut = cut_timeout(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(self._backend.connect_unix_socket(path, cut, socket_options))
 
@@ -233,11 +240,17 @@ class DeadlineTransport(httpx.BaseTransport):
             else httpcore.HTTPProxy(**proxy_options, **options)
         )
 
+    #: Reports its steps to ``venuekit._http_errors.PROGRESS`` (``send`` needs no trace hook).
+    reports_progress = True
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the pool; the body is left to stream."""
         assert isinstance(request.stream, httpx.SyncByteStream)
-        with httpx_errors():
+        report_step("start")
+        try:
             response = self._pool.handle_request(core_request(request))
+        except _CORE_ERRORS as exc:
+            raise _to_httpx(exc) from exc
         assert isinstance(response.stream, Iterable)
         return httpx.Response(
             status_code=response.status,

@@ -31,6 +31,7 @@ import httpcore
 import httpx
 
 from venuekit._http_deadline import core_request, cut_timeout, httpx_errors, pool_arguments
+from venuekit._http_errors import report_step
 
 __all__ = ["AsyncDeadlineTransport"]
 
@@ -46,10 +47,14 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
         self._stream = stream
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, cut_timeout(timeout, httpcore.ReadTimeout))
+        report_step("read")
+        cut = cut_timeout(timeout, httpcore.ReadTimeout)
+        return await self._stream.read(max_bytes, cut)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, cut_timeout(timeout, httpcore.WriteTimeout))
+        cut = cut_timeout(timeout, httpcore.WriteTimeout)
+        report_step("write")
+        await self._stream.write(buffer, cut)
 
     async def aclose(self) -> None:
         await self._stream.aclose()
@@ -96,6 +101,7 @@ class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         socket_options: _SocketOptions | None = None,
     ) -> httpcore.AsyncNetworkStream:
         # anyio bounds the whole connect (every address of the host) by one timeout.
+        report_step("connect")
         cut = cut_timeout(timeout, httpcore.ConnectTimeout)
         stream = await self._backend.connect_tcp(host, port, cut, local_address, socket_options)
         return _AsyncDeadlineStream(stream)
@@ -106,6 +112,7 @@ class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: _SocketOptions | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        report_step("connect")
         cut = cut_timeout(timeout, httpcore.ConnectTimeout)
         return _AsyncDeadlineStream(
             await self._backend.connect_unix_socket(path, cut, socket_options)
@@ -150,9 +157,13 @@ class AsyncDeadlineTransport(httpx.AsyncBaseTransport):
             else httpcore.AsyncHTTPProxy(**proxy_options, **options)
         )
 
+    #: Reports its steps to ``venuekit._http_errors.PROGRESS`` (no trace hook needed).
+    reports_progress = True
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the pool; the body is left to stream."""
         assert isinstance(request.stream, httpx.AsyncByteStream)
+        report_step("start")
         with httpx_errors():
             response = await self._pool.handle_async_request(core_request(request))
         assert isinstance(response.stream, AsyncIterable)

@@ -1,6 +1,7 @@
 """What a failed exchange means: how far it got, and the ``TransportError`` that says so.
 
-``Progress`` follows one exchange through httpcore's ``trace`` events; ``transport_error``
+``Progress`` follows one exchange through httpcore's ``trace`` events, or through the steps
+venuekit's own transports report to ``PROGRESS`` (cheaper: no trace hook); ``transport_error``
 turns a failure into ``venuekit.errors.TransportError`` with ``may_have_reached_venue`` set:
 ``False`` only when nothing of the request can have left (the failure came before httpcore
 started sending the request headers, or, for a transport that reports no events, it is a
@@ -16,13 +17,16 @@ Example::
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import Literal
+
 import attrs
 import httpx
 
 from venuekit import errors
 from venuekit._http_body import BodyTooLarge, UndecodableBody
 
-__all__ = ["CONVERTED", "Progress", "transport_error"]
+__all__ = ["CONVERTED", "PROGRESS", "Progress", "report_step", "transport_error"]
 
 #: Failures that happen before a request is sent, for transports that do not trace.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
@@ -56,6 +60,18 @@ class Progress:
         elif name.startswith("connection."):
             self.phase = "connecting"
 
+    def step(self, step: Literal["connect", "write", "read"]) -> None:
+        """Note a step a transport reports itself (see ``report_step``)."""
+        self.traced = True
+        if step == "write":
+            self.sending = True
+            self.phase = "sending the request"
+        elif step == "read":
+            if self.phase == "sending the request":
+                self.phase = "waiting for the response headers"
+        elif not self.sending:
+            self.phase = "connecting"
+
     def may_have_reached(self, exc: BaseException | None) -> bool:
         """Whether the request may have reached the venue, given the failure ``exc``."""
         if self.sending or self.phase == "reading the body":
@@ -65,6 +81,28 @@ class Progress:
         if self.traced:
             return False  # events arrived, none of them was a send
         return not isinstance(exc, _NOT_SENT)
+
+
+#: The exchange ``send`` / ``send_async`` runs in this context, when its transport reports its
+#: own steps (venuekit's deadline transports do) instead of through a ``trace`` hook.
+PROGRESS: ContextVar[Progress | None] = ContextVar("venuekit_http_progress", default=None)
+
+
+def report_step(step: Literal["start", "connect", "write", "read"]) -> None:
+    """Tell the exchange in progress (if any) that the transport reached ``step``.
+
+    ``"start"``: the transport took the request (nothing has left yet); ``"connect"``: it opens
+    a connection; ``"write"``: bytes of the request may leave; ``"read"``: it reads the answer.
+
+    Example: ``report_step("write")``
+    """
+    progress = PROGRESS.get()
+    if progress is None:
+        return
+    if step == "start":
+        progress.traced = True
+    else:
+        progress.step(step)
 
 
 def transport_error(
