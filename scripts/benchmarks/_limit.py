@@ -19,9 +19,9 @@ RATE_LIMIT_JITTER_ALLOWANCE)`` tokens of the burst in reserve, which caps that f
 ``ceiling`` printed beside it is the most the pacing can reach for that many orders
 (``orders / (burst + rate * (orders - paced_burst) / paced_rate)``).
 
-Separate measurements (``probe_margins``) show what a smaller rate margin would give: one
+Separate measurements (``probe_margins``) show what another rate margin would give: one
 process, in this process, with ``rate_limits={"coinbase_exchange": RateLimit(...)}`` chosen so that
-after venuekit's own 5 % the client paces at ``1 - margin`` of 15/s (the constants are not
+after venuekit's own margin the client paces at ``1 - margin`` of 15/s (the constants are not
 changed; the jitter reserve of the burst stays). Only the sandbox sees those requests.
 """
 
@@ -104,7 +104,7 @@ def _row(report: Any, *, processes: int, margin: float, store: bool) -> dict[str
 
 
 def _probe(sandbox: Any, *, orders: int, margin: float) -> dict[str, Any]:
-    """One process (this one), pacing ``margin`` below the limit instead of venuekit's 5 %."""
+    """One process (this one), pacing ``margin`` below the limit instead of venuekit's own."""
     state = sandbox.app.state
     ids = [state.add_exchange_order(product_id=PRODUCT_ID).id for _ in range(orders)]
     time.sleep(2.0 / RATE * BURST)  # let the venue's bucket refill, as run_mode does

@@ -411,8 +411,8 @@ def test_rate_limits_can_be_overridden_or_turned_off(harness: Any, fake_time: Fa
         lambda c: many(c, Venue.LOOPRING, 11),
         rate_limits={"loopring": venuekit.RateLimit(rate=2, burst=1)},
     )
-    # 2/s with the 5 % margin is 1.9/s: ten waits of 1/1.9 s after the first request.
-    assert fake_time.monotonic() - 1000.0 == pytest.approx(10 / 1.9, rel=1e-6)
+    # 2/s with the 2 % margin is 1.96/s: ten waits of 1/1.96 s after the first request.
+    assert fake_time.monotonic() - 1000.0 == pytest.approx(10 / 1.96, rel=1e-6)
 
 
 def test_bad_rate_limits_are_refused() -> None:

@@ -319,7 +319,7 @@ CLIENT_ARGUMENTS = """
             retried: authentication, not found, already done, invalid requests.
         deadline: seconds for a whole call, waits included (default 30; ``None``: no limit).
         rate_limits: client-side pacing shared by every call of this client, per venue and API
-            key: ``True`` (default) paces 5 % under the documented limits; ``False`` turns pacing
+            key: ``True`` (default) paces 2 % under the documented limits; ``False`` turns pacing
             off; a mapping such as ``{"<venue>": venuekit.RateLimit(rate=2, burst=2)}``
             overrides venues (``None``: no pacing for that venue).
         rate_limit_store: ``"redis://host:port/db"`` (or a redis-py client) to share the budget

@@ -10,11 +10,11 @@ draw from the same buckets. Call ``acquire`` (or ``await acquire_async``) before
 Safety margin. The venue's bucket counts requests when they *arrive*; ours when they leave. If
 one request is delayed more than the next, the venue sees them closer together than we sent
 them, and an exact copy of its bucket would earn a 429. So the limiter paces every venue
-``RATE_LIMIT_RATE_MARGIN`` (5 %) below its documented rate and keeps ``ceil(rate *
+``RATE_LIMIT_RATE_MARGIN`` (2 %) below its documented rate and keeps ``ceil(rate *
 RATE_LIMIT_JITTER_ALLOWANCE)`` tokens (0.1 s worth) of the documented burst in reserve: with
 these numbers the client's own pacing cannot cause a 429 unless delays vary by more than
-0.1 s: a documented 15/s with bursts of 30 is paced at 14.25/s, burst 28; 40/s at 38/s, burst 36;
-5/s at 4.75/s, burst 4. ``safety_margin=False`` uses the numbers as given.
+0.1 s: a documented 15/s with bursts of 30 is paced at 14.7/s, burst 28; 40/s at 39.2/s, burst
+36; 5/s at 4.9/s, burst 4. ``safety_margin=False`` uses the numbers as given.
 
 One interface for every budget: the engine paces through a ``RateBudget``. ``reserve(bucket)``
 books a slot and says how long to wait; ``pause(bucket, seconds)`` holds it after a 429. A
@@ -71,7 +71,7 @@ class RateLimit:
     """A venue's documented limit: ``rate`` requests per second, bursts of up to ``burst``.
 
     >>> RateLimit(rate=15, burst=30).with_safety_margin()
-    RateLimit(rate=14.25, burst=28)
+    RateLimit(rate=14.7, burst=28)
     """
 
     rate: float

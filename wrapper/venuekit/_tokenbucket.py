@@ -23,6 +23,9 @@ import anyio
 
 __all__ = ["TokenBucket", "check_burst", "check_rate"]
 
+#: A wait shorter than this (seconds) is rounding in the sum of intervals, not pacing.
+_NEGLIGIBLE_WAIT = 1e-9
+
 
 def check_rate(rate: float) -> None:
     """Raise ``ValueError`` unless ``rate`` is a finite number > 0 (requests per second)."""
@@ -79,7 +82,9 @@ class TokenBucket:
             tat = now if self._tat is None else max(self._tat, now)
             go = max(now, tat - self._tolerance)
             self._tat = tat + self._interval
-        return go - now
+        wait = go - now
+        # Sums of intervals drift by ulps: a slot due "now" must not come back as a 4e-16 s wait.
+        return wait if wait > _NEGLIGIBLE_WAIT else 0.0
 
     def pause(self, seconds: float, *, now: float | None = None) -> None:
         """Book no slot earlier than ``seconds`` from now (e.g. after the venue answered 429).
