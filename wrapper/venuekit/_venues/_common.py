@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from collections.abc import Collection, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -36,6 +37,7 @@ __all__ = [
     "check_id",
     "check_optional_text",
     "date_header_reading",
+    "decimal_or_none",
     "drop_nulls",
     "error_for_status",
     "excerpt",
@@ -261,3 +263,20 @@ def date_header_reading(raw: RawResponse) -> tuple[float, float] | None:
     """
     estimate = offset_from_date_header(raw.headers.get("date"), received_at=raw.now)
     return None if estimate is None else (estimate, CLOCK_DATE_HEADER_UNCERTAINTY)
+
+
+def decimal_or_none(value: object) -> Decimal | None:
+    """An exact ``Decimal`` from a number's literal text (JSON parsed with ``parse_json_exact``).
+
+    ``None`` for anything that is not the text of a finite number.
+
+        >>> decimal_or_none("0.10"), decimal_or_none("NaN"), decimal_or_none(1)
+        (Decimal('0.10'), None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

@@ -10,7 +10,6 @@ Example: ``result = envelope(raw)`` (the ``result``, or raises the mapped ``Venu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from venuekit import errors
@@ -25,7 +24,7 @@ from venuekit._venues._common import (
 )
 from venuekit._venues._spec import Venue
 
-__all__ = ["ERROR_CODES", "decimal_or_none", "envelope", "int_or_none"]
+__all__ = ["ERROR_CODES", "envelope", "int_or_none"]
 
 VENUE = Venue.DERIBIT
 
@@ -110,13 +109,3 @@ def int_or_none(value: object) -> int | None:
         return int(value) if isinstance(value, str) else None
     except ValueError:
         return None
-
-
-def decimal_or_none(value: object) -> Decimal | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None

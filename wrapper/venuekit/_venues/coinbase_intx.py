@@ -19,7 +19,6 @@ generated ``OrderResultV1`` after an exact JSON decode (ids and prices keep thei
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -35,6 +34,7 @@ from venuekit._venues._common import (
     RawResponse,
     check_id,
     date_header_reading,
+    decimal_or_none,
     drop_nulls,
     error_for_status,
     excerpt,
@@ -133,8 +133,8 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
         state=state,
         venue_status=venue_status,
         response=model,
-        price=_decimal(fields.get("price")),
-        size=_decimal(fields.get("size")),
+        price=decimal_or_none(fields.get("price")),
+        size=decimal_or_none(fields.get("size")),
         raw=body,
     )
 
@@ -157,17 +157,6 @@ def _typed(fields: dict[str, Any], status_code: int) -> OrderResultV1 | None:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _decimal(value: object) -> Decimal | None:
-    """An exact ``Decimal`` from the number's literal text; ``None`` if it is not a number."""
-    if not isinstance(value, str):
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _error(raw: RawResponse, body: object) -> errors.VenueError:

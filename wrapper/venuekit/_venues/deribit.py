@@ -50,11 +50,11 @@ from venuekit._venues._common import (
     RawResponse,
     check_id,
     check_optional_text,
+    decimal_or_none,
     parse_json_exact,
 )
 from venuekit._venues._deribit_answers import (
     ERROR_CODES,
-    decimal_or_none,
     envelope,
     int_or_none,
 )
