@@ -146,17 +146,26 @@ def open_async_client(
     return httpx.AsyncClient(**_client_options(base_url, auth), transport=transport)
 
 
+_ACCEPT_ENCODING_BYTES = HTTP_ACCEPT_ENCODING.encode("ascii")
+
+
 def _prepare(
     request: httpx.Request, timeout: httpx.Timeout, deadline: float, progress: Progress
 ) -> None:
     """Set the headers, the timeouts cut to the deadline, and the progress hook on ``request``."""
     headers = request.headers
-    agent = headers.get("user-agent")
-    if agent is None or agent.startswith("python-httpx/"):
+    agent = encoding = None
+    for name, value in headers.raw:  # one pass (each ``headers.get`` scans them all)
+        lowered = name.lower()
+        if lowered == b"user-agent":
+            agent = value
+        elif lowered == b"accept-encoding":
+            encoding = value
+    if agent is None or agent.startswith(b"python-httpx/"):
         headers["User-Agent"] = USER_AGENT
     # The body decoder handles gzip and deflate only; never advertise more (httpx would add br
     # or zstd when their packages are installed). Our clients send this already.
-    if headers.get("accept-encoding") != HTTP_ACCEPT_ENCODING:
+    if encoding != _ACCEPT_ENCODING_BYTES:
         headers["Accept-Encoding"] = HTTP_ACCEPT_ENCODING
     left = deadline - time.monotonic()
 

@@ -26,7 +26,6 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
 import math
 import socket
 import ssl
@@ -43,13 +42,14 @@ from venuekit._constants import HTTP_KEEPALIVE_EXPIRY, HTTP_MAX_CONNECTIONS, HTT
 from venuekit._http_errors import report_step
 
 __all__ = [
+    "CORE_ERRORS",
     "DEADLINE",
     "DeadlineTransport",
     "core_request",
     "cut_timeout",
     "environment_proxy",
-    "httpx_errors",
     "pool_arguments",
+    "to_httpx",
 ]
 
 #: Absolute ``time.monotonic()`` deadline of the call running in this context; ``inf``: none.
@@ -80,7 +80,8 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
 )
 
 
-_CORE_ERRORS = tuple(source for source, _ in _ERRORS)
+#: Every httpcore error ``to_httpx`` converts.
+CORE_ERRORS = tuple(source for source, _ in _ERRORS)
 
 
 def cut_timeout(timeout: float | None, error: _TimeoutError) -> float | None:
@@ -188,16 +189,8 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-@contextlib.contextmanager
-def httpx_errors() -> Iterator[None]:
-    """Re-raise httpcore's errors as the httpx errors httpx's own transport raises."""
-    try:
-        yield
-    except _CORE_ERRORS as exc:
-        raise _to_httpx(exc) from exc
-
-
-def _to_httpx(exc: Exception) -> httpx.HTTPError:
+def to_httpx(exc: Exception) -> httpx.HTTPError:
+    """The httpx error httpx's own transport raises for the httpcore error ``exc``."""
     for source, target in _ERRORS:
         if isinstance(exc, source):
             return target(str(exc))
@@ -208,15 +201,21 @@ class _ResponseStream(httpx.SyncByteStream):
     def __init__(self, stream: Iterable[bytes]) -> None:
         self._stream = stream
 
+    # try/except, not a context manager: a generator-based one per call costs more than the rest
+    # of this wrapper, on every answer.
     def __iter__(self) -> Iterator[bytes]:
-        with httpx_errors():
+        try:
             yield from self._stream
+        except CORE_ERRORS as exc:
+            raise to_httpx(exc) from exc
 
     def close(self) -> None:
         close = getattr(self._stream, "close", None)
         if close is not None:
-            with httpx_errors():
+            try:
                 close()
+            except CORE_ERRORS as exc:
+                raise to_httpx(exc) from exc
 
 
 class DeadlineTransport(httpx.BaseTransport):
@@ -249,8 +248,8 @@ class DeadlineTransport(httpx.BaseTransport):
         report_step("start")
         try:
             response = self._pool.handle_request(core_request(request))
-        except _CORE_ERRORS as exc:
-            raise _to_httpx(exc) from exc
+        except CORE_ERRORS as exc:
+            raise to_httpx(exc) from exc
         assert isinstance(response.stream, Iterable)
         return httpx.Response(
             status_code=response.status,

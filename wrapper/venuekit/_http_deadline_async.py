@@ -30,7 +30,13 @@ import anyio
 import httpcore
 import httpx
 
-from venuekit._http_deadline import core_request, cut_timeout, httpx_errors, pool_arguments
+from venuekit._http_deadline import (
+    CORE_ERRORS,
+    core_request,
+    cut_timeout,
+    pool_arguments,
+    to_httpx,
+)
 from venuekit._http_errors import report_step
 
 __all__ = ["AsyncDeadlineTransport"]
@@ -127,15 +133,19 @@ class _AsyncResponseStream(httpx.AsyncByteStream):
         self._stream = stream
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with httpx_errors():
+        try:
             async for part in self._stream:
                 yield part
+        except CORE_ERRORS as exc:
+            raise to_httpx(exc) from exc
 
     async def aclose(self) -> None:
         aclose = getattr(self._stream, "aclose", None)
         if aclose is not None:
-            with httpx_errors():
+            try:
                 await aclose()
+            except CORE_ERRORS as exc:
+                raise to_httpx(exc) from exc
 
 
 class AsyncDeadlineTransport(httpx.AsyncBaseTransport):
@@ -164,8 +174,10 @@ class AsyncDeadlineTransport(httpx.AsyncBaseTransport):
         """Send ``request`` through the pool; the body is left to stream."""
         assert isinstance(request.stream, httpx.AsyncByteStream)
         report_step("start")
-        with httpx_errors():
+        try:
             response = await self._pool.handle_async_request(core_request(request))
+        except CORE_ERRORS as exc:
+            raise to_httpx(exc) from exc
         assert isinstance(response.stream, AsyncIterable)
         return httpx.Response(
             status_code=response.status,
