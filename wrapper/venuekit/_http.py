@@ -209,12 +209,19 @@ def _restore_trace(request: httpx.Request, trace: Any) -> None:
 
 def _body(response: httpx.Response, max_body: int) -> BoundedBody:
     """An empty body collector for ``response``; over-size at once when Content-Length says so."""
-    length = response.headers.get("content-length", "")
+    lengths: list[bytes] = []
+    encodings: list[str] = []
+    for name, value in response.headers.raw:  # one pass (each ``get`` scans them all)
+        lowered = name.lower()
+        if lowered == b"content-length":
+            lengths.append(value)
+        elif lowered == b"content-encoding":
+            encodings.append(value.decode("latin-1"))
+    # Several Content-Length headers read as httpx joins them ("5, 5"): not a number, not used.
+    length = b", ".join(lengths)
     if length.isdigit() and len(length) < 20 and int(length) > max_body:
         raise BodyTooLarge(max_body)
-    return BoundedBody(
-        content_codings(response.headers.get_list("content-encoding")), max_body=max_body
-    )
+    return BoundedBody(content_codings(encodings), max_body=max_body)
 
 
 #: A deadline further away than this (seconds) is treated as none: socket timeouts above about
