@@ -202,11 +202,12 @@ def flow(
                 if reading is not None and spec.clock_window is not None:
                     expired_by_date = abs(reading[0] - offset) > spec.clock_window - reading[1]
             else:
-                history.append(_record(number, reply, None))
-                emit("outcome", reply.status_code, None, state=_state(result))
+                if call.on_event is not None:
+                    emit("outcome", reply.status_code, None, state=_state(result))
                 if isinstance(result, CancelResult | GroupCancelResult) and number > 1:
+                    history.append(_record(number, reply, None))
                     return attrs.evolve(result, attempts=number, history=tuple(history))
-                return result
+                return result  # a first attempt's result carries no history
         history.append(_record(number, reply, error))
         if call.action.confirmable and confirms_earlier_attempt(error, failures, spec.confirms):
             failures.append(error)
