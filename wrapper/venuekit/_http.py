@@ -17,9 +17,10 @@
 - **Headers.** ``User-Agent: venuekit/<version>`` unless the request sets its own. Redirects are
   never followed.
 - **"May have reached the venue".** ``False`` only when nothing of the request can have left:
-  the failure (or the deadline) came before httpcore started sending the request headers, as
-  reported by its ``trace`` extension, or, for a transport that does not report (a test's
-  ``MockTransport``, the in-process sandbox), the error is a connect or pool error.
+  the failure (or the deadline) came before any byte of the request was written, as venuekit's
+  deadline transports report (to ``venuekit._http_errors.PROGRESS``) or, for another transport,
+  httpcore's ``trace`` extension does; for a transport that reports nothing (a test's
+  ``MockTransport``, the in-process sandbox), when the error is a connect or pool error.
 
 Example::
 
