@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadtest.book import Planned, book_statuses, plan_orders, split
 from loadtest.harsh import HarshReport, run_harsh
 from loadtest.summary import answer_lines, outcome_lines
-from loadtest.verdict import Verdict, bad_lines, judge, write_csv
+from loadtest.verdict import DUPLICATED, Verdict, bad_lines, judge, write_csv
 
 import venuekit
 from venuekit.sandbox import Faults, SandboxApp, SandboxConfig, run_in_thread
@@ -165,7 +165,7 @@ def _report(
     in_order = len(outcomes) == len(plan) and all(
         o.request is p.request for o, p in zip(outcomes, plan, strict=True)
     )
-    duplicates = verdict.counts.get("duplicated: more than one outcome", 0) + (not in_order)
+    duplicates = verdict.counts.get(DUPLICATED, 0) + (not in_order)
     total = len(plan)
     cancelled = sum(status == "cancelled" for status in book.values())
 

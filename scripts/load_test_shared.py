@@ -21,26 +21,15 @@ Exit 0 when ``shared`` has no 429 and reaches at least 90 % of the limit, and ne
 nor ``outage`` lost or failed a cancel; 1 otherwise. ``alone`` is the contrast: it is expected to
 earn 429s (and may run some cancels out of attempts).
 
-Pacing. ``--pacing client`` (the default) needs ``Client(rate_limit_store=...)`` (issue 13, the
-client integration). Until the client has it, ``--pacing external`` paces each worker with
-``RedisRateBudget`` outside the client (``rate_limits=False``, ``attempts=1``, and a retry loop
-that books every attempt from the budget, as the engine will), so the orchestration and the
-budget can be measured now; the header says which ran.
-
 Run: ``make load-test-shared`` or ``python scripts/load_test_shared.py --orders 300``.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import concurrent.futures
-import inspect
 import logging
 import multiprocessing
-import random
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,8 +43,9 @@ from venuekit.sandbox import DEFAULT_CREDENTIALS, SandboxConfig, run_in_thread
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
 from valkey_server import ValkeyServer
 
-#: The documented Coinbase Exchange limit the sandbox enforces (venues.md).
-RATE, BURST = 15.0, 30
+#: The documented Coinbase Exchange limit the sandbox enforces (venues.md), read from it.
+_LIMIT = SandboxConfig().exchange_rate_limit
+RATE, BURST = float(_LIMIT.rate), _LIMIT.burst
 PRODUCT_ID = "BTC-USD"
 TARGET_SHARE = 0.90  # issue 13: N processes with the store reach at least 90 % of the limit
 MODES = ("shared", "alone", "outage")
@@ -72,7 +62,6 @@ class WorkerReport:
     failed: int
     attempts: int
     errors: tuple[str, ...]
-    fallback_bookings: int
 
 
 @attrs.frozen
@@ -85,12 +74,8 @@ class RunReport:
     cancelled: int
     failed: int
     pacing_429s: int
+    elapsed: float  # seconds from the first worker's start to the last one's finish
     share: float
-
-
-def client_supports_store() -> bool:
-    """Whether ``venuekit.Client`` takes ``rate_limit_store`` (the issue 13 integration)."""
-    return "rate_limit_store" in inspect.signature(venuekit.Client).parameters
 
 
 # --- worker process ---------------------------------------------------------------------------
@@ -99,7 +84,6 @@ def client_supports_store() -> bool:
 def _worker(
     index: int,
     mode: str,
-    pacing: str,
     base_url: str,
     store_url: str,
     order_ids: Sequence[str],
@@ -117,73 +101,18 @@ def _worker(
         "attempts": options["attempts"],
         "deadline": options["deadline"],
     }
-    budget = None
-    if mode != "alone" and pacing == "client":
+    if mode != "alone":
         kwargs["rate_limit_store"] = store_url
-    elif mode != "alone":
-        from venuekit._ratelimit import DEFAULT_RATE_LIMITS, Bucket, key_id
-        from venuekit._ratelimit_store import RedisRateBudget
-
-        kwargs["rate_limits"] = False
-        kwargs["attempts"] = 1  # the retry loop below draws every attempt from the budget
-        budget = RedisRateBudget(store_url)
-        secret = base64.b64decode(DEFAULT_CREDENTIALS.exchange.api_secret)
-        bucket = Bucket(
-            "coinbase_exchange",
-            key_id(DEFAULT_CREDENTIALS.exchange.api_key, secret),
-            DEFAULT_RATE_LIMITS["coinbase_exchange"].with_safety_margin(),
-        )
     requests = [
         venuekit.CancelRequest.coinbase_exchange(order_id=i, product_id=PRODUCT_ID)
         for i in order_ids
     ]
-    fallback_bookings = 0
     with venuekit.Client(**kwargs) as client:
         barrier.wait()
         started = time.time()
-        if budget is None:
-            outcomes = client.cancel_many(requests, concurrency=options["concurrency"])
-            ok = sum(o.ok for o in outcomes)
-            attempts = sum(o.attempts for o in outcomes)
-            errors = [repr(o.error) for o in outcomes if not o.ok]
-        else:
-            lock = threading.Lock()
-
-            def cancel(order_id: str) -> tuple[bool, int, str]:
-                """What the engine will do: every attempt books a slot; a 429 pauses everyone."""
-                nonlocal fallback_bookings
-                error = ""
-                for attempt in range(1, options["attempts"] + 1):
-                    booking = budget.book(bucket, timeout=options["deadline"])
-                    if booking.source == "fallback":
-                        with lock:
-                            fallback_bookings += 1
-                    time.sleep(booking.wait)
-                    try:
-                        client.coinbase_exchange.cancel_order(
-                            order_id=order_id, product_id=PRODUCT_ID
-                        )
-                    except venuekit.errors.VenueError as exc:
-                        error = repr(exc)
-                        if not exc.retryable:
-                            return False, attempt, error
-                        if isinstance(exc, venuekit.errors.RateLimited) and exc.retry_after:
-                            budget.pause(bucket, exc.retry_after)
-                        # full-jitter backoff, as the client's retries (0.1 s doubling, cap 5 s)
-                        time.sleep(random.uniform(0, min(5.0, 0.1 * 2 ** (attempt - 1))))
-                        continue
-                    return True, attempt, ""
-                return False, options["attempts"], error
-
-            workers = options["concurrency"]
-            with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-                done = list(pool.map(cancel, order_ids))
-            ok = sum(d[0] for d in done)
-            attempts = sum(d[1] for d in done)
-            errors = [d[2] for d in done if not d[0]]
+        outcomes = client.cancel_many(requests, concurrency=options["concurrency"])
         finished = time.time()
-    if budget is not None:
-        budget.close()
+    ok = sum(o.ok for o in outcomes)
     results.put(
         WorkerReport(
             index=index,
@@ -191,9 +120,8 @@ def _worker(
             finished=finished,
             ok=ok,
             failed=len(order_ids) - ok,
-            attempts=attempts,
-            errors=tuple(errors[:3]),
-            fallback_bookings=fallback_bookings,
+            attempts=sum(o.attempts for o in outcomes),
+            errors=tuple(repr(o.error) for o in outcomes if not o.ok)[:3],
         )
     )
 
@@ -232,7 +160,6 @@ def run_mode(
             args=(
                 i,
                 mode,
-                args.pacing,
                 sandbox.exchange_url,
                 store.url,
                 share,
@@ -310,9 +237,6 @@ def _report(
             f"{during}, after the restart {total - outage['start']} (each process paces alone "
             "until its next try of the store)"
         )
-    fallbacks = sum(r.fallback_bookings for r in reports)
-    if args.pacing == "external" and mode != "alone":
-        lines.append(f"  fallback bookings   {fallbacks}")
     for report in reports:
         for error in report.errors:
             lines.append(f"  error (worker {report.index}): {error}")
@@ -323,6 +247,7 @@ def _report(
         cancelled=cancelled,
         failed=failed,
         pacing_429s=pacing_429s,
+        elapsed=elapsed,
         share=share,
     )
 
@@ -337,28 +262,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--outage-at", type=float, default=8.0, help="store stops at (8 s)")
     parser.add_argument("--outage", type=float, default=3.0, help="store down for (3 s)")
     parser.add_argument("--modes", default=",".join(MODES), help="runs, in order")
-    parser.add_argument("--pacing", choices=("client", "external"), default="client")
     args = parser.parse_args(argv)
     modes = [m for m in args.modes.split(",") if m]
     if any(m not in MODES for m in modes) or args.processes < 1 or args.orders < args.processes:
         parser.error(f"--modes is a comma list of {MODES}; --orders >= --processes >= 1")
-    if args.pacing == "client" and not client_supports_store():
-        print(
-            "venuekit.Client has no rate_limit_store option yet (issue 13: the client "
-            "integration). Run with --pacing external to pace the workers with RedisRateBudget "
-            "outside the client.",
-            file=sys.stderr,
-        )
-        return 2
     config = SandboxConfig(seed=13, orders_per_venue=0, rate_limits=True)
     print(
         f"{args.processes} processes share one Coinbase Exchange key against the sandbox "
-        f"(limit {RATE:g}/s, burst {BURST}); pacing: "
-        + (
-            "Client(rate_limit_store=...)"
-            if args.pacing == "client"
-            else "RedisRateBudget outside the client (--pacing external)"
-        ),
+        f"(limit {RATE:g}/s, burst {BURST}); pacing: Client(rate_limit_store=...)",
         flush=True,
     )
     reports: list[RunReport] = []

@@ -79,14 +79,12 @@ def _args(orders: int, processes: int) -> argparse.Namespace:
         deadline=DEADLINE,
         outage_at=0.0,
         outage=0.0,
-        pacing="client",
     )
 
 
 def _row(report: Any, *, processes: int, margin: float, store: bool) -> dict[str, Any]:
     ok = report.orders - report.failed
-    # RunReport keeps the share, not the elapsed time: share = ok / (BURST + RATE * elapsed).
-    elapsed = (ok / report.share - BURST) / RATE if report.share else math.nan
+    elapsed = report.elapsed
     return {
         "processes": processes,
         "store": store,
@@ -152,8 +150,6 @@ def run_limit(
     *, orders: int, processes: int, probe_margins: tuple[float, ...] = ()
 ) -> dict[str, Any]:
     """Run one process, ``processes`` sharing a store, then one probe per smaller margin."""
-    if not shared.client_supports_store():
-        return {"available": False, "reason": "venuekit.Client has no rate_limit_store"}
     config = SandboxConfig(seed=13, orders_per_venue=0, rate_limits=True)
     rows: dict[str, Any] = {}
     with run_in_thread(host="127.0.0.1", port=0, config=config) as sandbox, ValkeyServer() as store:

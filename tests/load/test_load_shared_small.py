@@ -28,7 +28,6 @@ def test_two_processes_share_the_budget_and_survive_a_store_outage(
 
     from venuekit.sandbox import SandboxConfig, run_in_thread
 
-    pacing = "client" if script.client_supports_store() else "external"
     args = argparse.Namespace(
         orders=90,
         processes=2,
@@ -37,7 +36,6 @@ def test_two_processes_share_the_budget_and_survive_a_store_outage(
         deadline=60.0,
         outage_at=1.5,
         outage=1.0,
-        pacing=pacing,
     )
     config = SandboxConfig(seed=3, orders_per_venue=0, rate_limits=True)
     with run_in_thread(config=config) as sandbox, ValkeyServer() as store:
