@@ -53,7 +53,7 @@ from venuekit._constants import (
     WRITE_TIMEOUT,
 )
 from venuekit._http_body import BodyTooLarge, BoundedBody, content_codings
-from venuekit._http_errors import CONVERTED, PROGRESS, Progress, transport_error
+from venuekit._http_errors import CONVERTED, DEADLINE, PROGRESS, Progress, transport_error
 from venuekit._version import __version__
 
 __all__ = [
@@ -150,9 +150,7 @@ def open_async_client(
 _ACCEPT_ENCODING_BYTES = HTTP_ACCEPT_ENCODING.encode("ascii")
 
 
-def _prepare(
-    request: httpx.Request, timeout: httpx.Timeout, deadline: float, progress: Progress
-) -> None:
+def _prepare(request: httpx.Request, timeout: httpx.Timeout, deadline: float) -> None:
     """Set the headers, the timeouts cut to the deadline, and the progress hook on ``request``."""
     headers = request.headers
     agent = encoding = None
@@ -259,8 +257,6 @@ def send(
     Example: ``send(http, http.build_request("DELETE", "/orders/1"), deadline=time.monotonic() + 5,
     timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
     """
-    from venuekit._http_deadline import DEADLINE  # loaded already by any default client
-
     deadline = _check(deadline, timeout, max_body)
     progress = Progress()
     outer_trace = request.extensions.get("trace")
@@ -278,7 +274,7 @@ def send(
             raise errors.TransportError(
                 "deadline reached before sending", may_have_reached_venue=False
             )
-        _prepare(request, timeout, deadline, progress)
+        _prepare(request, timeout, deadline)
         if not reporting:
             request.extensions["trace"] = trace
         sent_at = time.time()
@@ -326,8 +322,6 @@ async def send_async(
     Example: ``await send_async(http, request, deadline=time.monotonic() + 5,
     timeout=default_timeout(), max_body=MAX_RESPONSE_BODY)``
     """
-    from venuekit._http_deadline import DEADLINE
-
     deadline = _check(deadline, timeout, max_body)
     progress = Progress()
     outer_trace: Callable[[str, dict[str, Any]], Awaitable[None]] | None
@@ -341,7 +335,7 @@ async def send_async(
     left = deadline - time.monotonic()
     if left <= 0:
         raise errors.TransportError("deadline reached before sending", may_have_reached_venue=False)
-    _prepare(request, timeout, deadline, progress)
+    _prepare(request, timeout, deadline)
     reporting = _reports_progress(http, request, outer_trace)
     if not reporting:
         request.extensions["trace"] = trace

@@ -33,18 +33,18 @@ import time
 import typing
 import urllib.request
 from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
 
 import httpcore
 import httpx
 
 from venuekit._constants import HTTP_KEEPALIVE_EXPIRY, HTTP_MAX_CONNECTIONS, HTTP_MAX_KEEPALIVE
-from venuekit._http_errors import report_step
+from venuekit._http_errors import DEADLINE, report_step
 
 __all__ = [
     "CORE_ERRORS",
     "DEADLINE",
     "DeadlineTransport",
+    "SocketOptions",
     "core_request",
     "cut_timeout",
     "environment_proxy",
@@ -52,11 +52,8 @@ __all__ = [
     "to_httpx",
 ]
 
-#: Absolute ``time.monotonic()`` deadline of the call running in this context; ``inf``: none.
-DEADLINE: ContextVar[float] = ContextVar("venuekit_http_deadline", default=math.inf)
-
 #: httpcore's name for the socket option tuples it passes to ``connect_tcp``.
-_SocketOptions = Iterable[
+SocketOptions = Iterable[
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 ]
 _TimeoutError = type[httpcore.TimeoutException]
@@ -152,7 +149,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: _SocketOptions | None = None,
+        socket_options: SocketOptions | None = None,
     ) -> httpcore.NetworkStream:
         # socket.create_connection gives *each* address of a host the whole timeout; resolve
         # here and give each address only what is left, so several addresses cannot add up.
@@ -179,7 +176,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self,
         path: str,
         timeout: float | None = None,
-        socket_options: _SocketOptions | None = None,
+        socket_options: SocketOptions | None = None,
     ) -> httpcore.NetworkStream:
         report_step("connect")
         cut = cut_timeout(timeout, httpcore.ConnectTimeout)
@@ -284,24 +281,24 @@ def pool_arguments(
     settings = httpx.Proxy(proxy)
     if settings.url.scheme not in {"http", "https"}:
         raise ValueError(f"unsupported proxy scheme {settings.url.scheme!r} (http, https)")
-    url = settings.url
     return options, {
-        "proxy_url": httpcore.URL(
-            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-        ),
+        "proxy_url": _core_url(settings.url),
         "proxy_auth": settings.raw_auth,
         "proxy_headers": settings.headers.raw,
     }
 
 
+def _core_url(url: httpx.URL) -> httpcore.URL:
+    return httpcore.URL(
+        scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+    )
+
+
 def core_request(request: httpx.Request) -> httpcore.Request:
     """``request`` as httpcore takes it (the body stays a stream)."""
-    url = request.url
     return httpcore.Request(
         method=request.method,
-        url=httpcore.URL(
-            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-        ),
+        url=_core_url(request.url),
         headers=request.headers.raw,
         content=request.stream,
         extensions=request.extensions,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ssl
 import typing
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncIterable, AsyncIterator
 
 import anyio
 import httpcore
@@ -32,6 +32,7 @@ import httpx
 
 from venuekit._http_deadline import (
     CORE_ERRORS,
+    SocketOptions,
     core_request,
     cut_timeout,
     pool_arguments,
@@ -40,10 +41,6 @@ from venuekit._http_deadline import (
 from venuekit._http_errors import report_step
 
 __all__ = ["AsyncDeadlineTransport"]
-
-_SocketOptions = Iterable[
-    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
-]
 
 
 class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
@@ -104,7 +101,7 @@ class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: _SocketOptions | None = None,
+        socket_options: SocketOptions | None = None,
     ) -> httpcore.AsyncNetworkStream:
         # anyio bounds the whole connect (every address of the host) by one timeout.
         report_step("connect")
@@ -116,7 +113,7 @@ class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         self,
         path: str,
         timeout: float | None = None,
-        socket_options: _SocketOptions | None = None,
+        socket_options: SocketOptions | None = None,
     ) -> httpcore.AsyncNetworkStream:
         report_step("connect")
         cut = cut_timeout(timeout, httpcore.ConnectTimeout)

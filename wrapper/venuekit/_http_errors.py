@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 from contextvars import ContextVar
 from typing import Literal
 
@@ -26,7 +27,7 @@ import httpx
 from venuekit import errors
 from venuekit._http_body import BodyTooLarge, UndecodableBody
 
-__all__ = ["CONVERTED", "PROGRESS", "Progress", "report_step", "transport_error"]
+__all__ = ["CONVERTED", "DEADLINE", "PROGRESS", "Progress", "report_step", "transport_error"]
 
 #: Failures that happen before a request is sent, for transports that do not trace.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
@@ -82,6 +83,10 @@ class Progress:
             return False  # events arrived, none of them was a send
         return not isinstance(exc, _NOT_SENT)
 
+
+#: Absolute ``time.monotonic()`` deadline of the call running in this context; ``inf``: none.
+#: Set by ``send`` / ``send_async``; venuekit's deadline transports cut every socket operation to it.
+DEADLINE: ContextVar[float] = ContextVar("venuekit_http_deadline", default=math.inf)
 
 #: The exchange ``send`` / ``send_async`` runs in this context, when its transport reports its
 #: own steps (venuekit's deadline transports do) instead of through a ``trace`` hook.

@@ -217,8 +217,8 @@ class RateLimiter:
         #: The limits actually paced at, per venue (after the safety margin); ``None``: off.
         self.limits: Mapping[str, RateLimit | None] = MappingProxyType(merged)
         self._clock = clock
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
-        self._by_bucket: dict[Bucket, TokenBucket] = {}
+        # Keyed by ``(venue, key)`` for ``bucket`` and by ``Bucket`` for ``token_bucket``.
+        self._buckets: dict[tuple[str, str] | Bucket, TokenBucket] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -238,20 +238,19 @@ class RateLimiter:
         limit = self.limits[venue]
         if limit is None:
             return None
-        with self._lock:
-            bucket = self._buckets.get((venue, key))
-            if bucket is None:
-                bucket = TokenBucket(limit.rate, limit.burst, clock=self._clock)
-                self._buckets[(venue, key)] = bucket
-        return bucket
+        return self._shared((venue, key), limit)
 
     def token_bucket(self, bucket: Bucket) -> TokenBucket:
         """The shared ``TokenBucket`` of ``bucket``, paced at ``bucket.limit`` (not ``limits``)."""
+        return self._shared(bucket, bucket.limit)
+
+    def _shared(self, key: tuple[str, str] | Bucket, limit: RateLimit) -> TokenBucket:
+        """The ``TokenBucket`` kept under ``key``, made at ``limit`` on first use."""
         with self._lock:
-            found = self._by_bucket.get(bucket)
+            found = self._buckets.get(key)
             if found is None:
-                found = TokenBucket(bucket.limit.rate, bucket.limit.burst, clock=self._clock)
-                self._by_bucket[bucket] = found
+                found = TokenBucket(limit.rate, limit.burst, clock=self._clock)
+                self._buckets[key] = found
         return found
 
     @overload
