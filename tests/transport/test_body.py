@@ -208,3 +208,29 @@ def test_memory_error_in_a_transport_becomes_a_transport_error(exchange, mode):
     assert isinstance(outcome, errors.TransportError), outcome
     assert "MemoryError" in str(outcome)
     assert outcome.may_have_reached_venue is True
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_answer_read_before_send_sees_it_is_not_decoded_twice(exchange, mode):
+    """httpx decodes a body when it reads it (Deribit's token check reads small answers)."""
+    body = b'{"jsonrpc":"2.0","result":[]}'
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, content=gzip.compress(body), headers={"Content-Encoding": "gzip"}
+        )
+    )
+    outcome, _ = exchange(mode, "http://venue.test", transport=transport)
+    assert isinstance(outcome, Answer), outcome
+    assert outcome.content == body
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_answer_read_before_send_sees_it_is_still_capped(exchange, mode):
+    big = b"x" * (MAX_RESPONSE_BODY + 1)
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, content=gzip.compress(big), headers={"Content-Encoding": "gzip"}
+        )
+    )
+    outcome, _ = exchange(mode, "http://venue.test", transport=transport)
+    assert isinstance(outcome, errors.ResponseTooLarge), outcome

@@ -207,7 +207,11 @@ def _restore_trace(request: httpx.Request, trace: Any) -> None:
 
 
 def _body(response: httpx.Response, max_body: int) -> BoundedBody:
-    """An empty body collector for ``response``; over-size at once when Content-Length says so."""
+    """An empty body collector for ``response``; over-size at once when Content-Length says so.
+
+    A response already read (by an auth flow such as Deribit's token check, or a mock
+    transport) holds its body decoded already: it is collected, capped, with no coding applied.
+    """
     lengths: list[bytes] = []
     encodings: list[str] = []
     for name, value in response.headers.raw:  # one pass (each ``get`` scans them all)
@@ -220,6 +224,8 @@ def _body(response: httpx.Response, max_body: int) -> BoundedBody:
     length = b", ".join(lengths)
     if length.isdigit() and len(length) < 20 and int(length) > max_body:
         raise BodyTooLarge(max_body)
+    if response.is_stream_consumed:
+        return BoundedBody([], max_body=max_body)
     return BoundedBody(content_codings(encodings), max_body=max_body)
 
 
