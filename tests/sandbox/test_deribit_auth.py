@@ -136,6 +136,7 @@ def test_a_nonce_is_used_once(app: SandboxApp, connect: Any, clock: Any) -> None
     "header",
     [
         "deri-hmac-sha256 id=sandboxDrbt,ts=1,sig=00",  # no nonce
+        f"deri-hmac-sha256 id=sandboxDrbt,ts={'9' * 5000},sig=ab,nonce=x",  # int() would raise
         "deri-hmac-sha256 garbage",
         "Basic c2FuZGJveDpzZWNyZXQ=",
         "Bearer",
@@ -210,6 +211,7 @@ def test_token_by_get_query_and_refresh(app: SandboxApp, connect: Any, clock: An
         ({"grant_type": "client_credentials", "client_id": "nobody", "client_secret": ACCOUNT.client_secret}, 13004),
         ({"grant_type": "client_credentials", "client_id": ACCOUNT.client_id}, -32602),
         ({"grant_type": "password"}, -32602),
+        ({"grant_type": "client_signature", "client_id": ACCOUNT.client_id, "timestamp": "9" * 5000, "nonce": "n", "signature": "ab", "data": ""}, 13004),
         ({}, -32602),
     ],
 )  # fmt: skip

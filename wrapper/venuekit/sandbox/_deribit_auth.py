@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import attrs
 
+from venuekit.sandbox._coinbase_auth import parse_timestamp
 from venuekit.sandbox._credentials import CdpKey, SandboxCredentials
 from venuekit.sandbox._http import Request
 
@@ -159,9 +160,11 @@ class DeribitAuth:
     ) -> None:
         """Timestamp window, HMAC, then nonce reuse (only signed requests spend a nonce)."""
         ts = fields["ts"]
-        if not (ts.isascii() and ts.isdigit()):
+        # Digits only, length-capped: a 5,000-digit value is malformed, not an int() error (500).
+        millis = parse_timestamp(ts, integer=True) if ts == ts.strip() else None
+        if millis is None:
             raise unauthorized("invalid timestamp")
-        if abs(int(ts) / 1000 - now) > self._window:
+        if abs(millis / 1000 - now) > self._window:
             raise unauthorized("timestamp out of the 60 s window")
         expected = hmac_signature(secret, ts, fields["nonce"], data)
         if not hmac.compare_digest(fields["sig"].lower().encode(), expected.encode()):
@@ -172,7 +175,7 @@ class DeribitAuth:
                 seen.popitem(last=False)
             if fields["nonce"] in seen:
                 raise unauthorized("nonce already used")
-            seen[fields["nonce"]] = int(ts) / 1000
+            seen[fields["nonce"]] = millis / 1000
 
     # --- public/auth --------------------------------------------------------------------------
 
