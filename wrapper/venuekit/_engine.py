@@ -210,7 +210,6 @@ def flow(
                 return result  # a first attempt's result carries no history
         history.append(_record(number, reply, error))
         if call.action.confirmable and confirms_earlier_attempt(error, failures, spec.confirms):
-            failures.append(error)
             emit("outcome", error.status_code, None, state=_EARLIER)
             return CancelResult(  # type: ignore[return-value]  # confirmable: a CancelResult call
                 venue=spec.venue,

@@ -38,11 +38,10 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import logging
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
@@ -70,14 +69,6 @@ __all__ = [
     "parse_retry_after",
     "set_testing",
 ]
-
-logger = logging.getLogger("venuekit")
-
-T = TypeVar("T")
-
-#: Shared jitter source when the caller passes none: seeding a new Random per call (from
-#: os.urandom) cost more than the rest of a cancel's retry bookkeeping.
-_JITTER = random.Random()  # noqa: S311 - jitter, not crypto
 
 
 # --- testing switch (stamina's ``set_testing``) -----------------------------------------------

@@ -41,6 +41,7 @@ __all__ = [
     "drop_nulls",
     "error_for_status",
     "excerpt",
+    "int_or_none",
     "logger",
     "not_json_success",
     "parse_json_exact",
@@ -280,3 +281,15 @@ def decimal_or_none(value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def int_or_none(value: object) -> int | None:
+    """An ``int`` from a number's literal text; ``None`` if it is not one.
+
+    >>> int_or_none("13009"), int_or_none("1.5"), int_or_none(13009)
+    (13009, None, None)
+    """
+    try:
+        return int(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

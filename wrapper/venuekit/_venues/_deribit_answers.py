@@ -19,12 +19,13 @@ from venuekit._venues._common import (
     RawResponse,
     error_for_status,
     excerpt,
+    int_or_none,
     parse_json_exact,
     redact,
 )
 from venuekit._venues._spec import Venue
 
-__all__ = ["ERROR_CODES", "envelope", "int_or_none"]
+__all__ = ["ERROR_CODES", "envelope"]
 
 VENUE = Venue.DERIBIT
 
@@ -102,10 +103,3 @@ def _error(raw: RawResponse, error: Mapping[str, Any]) -> errors.VenueError:
             message, retry_after=hint, venue=VENUE, status_code=status, code=code
         )
     return cls(message, venue=VENUE, status_code=status, code=code)
-
-
-def int_or_none(value: object) -> int | None:
-    try:
-        return int(value) if isinstance(value, str) else None
-    except ValueError:
-        return None

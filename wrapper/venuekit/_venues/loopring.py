@@ -40,6 +40,7 @@ from venuekit._venues._common import (
     drop_nulls,
     error_for_status,
     excerpt,
+    int_or_none,
     logger,
     not_json_success,
     parse_json_exact,
@@ -262,20 +263,11 @@ def _error_info(body: object) -> tuple[int | None, str] | None:
     source: dict[str, Any] = info if isinstance(info, dict) else body
     if "code" not in source:
         return None
-    code = _as_int(source.get("code"))
+    code = int_or_none(source.get("code"))
     if code == 0:
         return None
     text = source.get("message", source.get("msg"))
     return code, text if isinstance(text, str) else ""
-
-
-def _as_int(value: object) -> int | None:
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _error(
