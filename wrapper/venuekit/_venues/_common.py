@@ -6,6 +6,7 @@ Nothing here does I/O. A venue's actions turn arguments into a ``PreparedCancel`
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -95,6 +96,23 @@ class RawResponse:
     now: float
     #: Credential values that must never appear in an error message.
     secrets: Collection[Secret[str]] = attrs.field(default=(), repr=False)
+
+    def json(self) -> Any:
+        """The body through ``parse_json_exact``, decoded once per answer; ``NotJSONError``.
+
+        Example: ``raw.json()`` in the clock reading and again in ``interpret`` decodes once.
+        """
+        body, error = self._decoded
+        if error is not None:
+            raise NotJSONError(error)
+        return body
+
+    @functools.cached_property
+    def _decoded(self) -> tuple[Any, str | None]:
+        try:
+            return parse_json_exact(self.content), None
+        except NotJSONError as exc:
+            return None, str(exc)
 
 
 class NotJSONError(ValueError):

@@ -20,7 +20,6 @@ from venuekit._venues._common import (
     error_for_status,
     excerpt,
     int_or_none,
-    parse_json_exact,
     redact,
 )
 from venuekit._venues._spec import Venue
@@ -56,7 +55,7 @@ _FIELDS = {
 def envelope(raw: RawResponse) -> object:
     """The JSON-RPC ``result``; raise the mapped error for an ``error`` or an unusable answer."""
     try:
-        body = parse_json_exact(raw.content)
+        body = raw.json()
     except NotJSONError:
         body = None
     if not isinstance(body, dict):

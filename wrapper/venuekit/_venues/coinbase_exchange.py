@@ -46,7 +46,6 @@ from venuekit._venues._common import (
     excerpt,
     logger,
     not_json_success,
-    parse_json_exact,
 )
 from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
 from venuekit.auth import CoinbaseExchangeAuth
@@ -119,7 +118,7 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
     confirms the cancel); a JSON body of another shape is still a success, with ``response=None``.
     """
     try:
-        body = parse_json_exact(raw.content)
+        body = raw.json()
     except NotJSONError:
         body = NotJSONError
     if not 200 <= raw.status_code < 300:
@@ -200,7 +199,7 @@ def _prepare(arguments: Mapping[str, object], credentials: object) -> PreparedCa
 def _read_time(raw: RawResponse) -> float | None:
     """``GET /time``'s ``epoch`` (seconds, decimals), or ``None``."""
     try:
-        body = parse_json_exact(raw.content)
+        body = raw.json()
     except NotJSONError:
         return None
     epoch = body.get("epoch") if isinstance(body, dict) and raw.status_code == 200 else None

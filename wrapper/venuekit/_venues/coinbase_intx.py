@@ -40,7 +40,6 @@ from venuekit._venues._common import (
     excerpt,
     logger,
     not_json_success,
-    parse_json_exact,
 )
 from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
 from venuekit.auth import CoinbaseIntxAuth
@@ -94,7 +93,7 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
     JSON, or whose words say neither cancelled nor pending, raises ``VenueError``.
     """
     try:
-        body = parse_json_exact(raw.content)
+        body = raw.json()
     except NotJSONError:
         body = NotJSONError
     if not 200 <= raw.status_code < 300:

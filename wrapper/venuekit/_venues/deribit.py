@@ -51,7 +51,6 @@ from venuekit._venues._common import (
     check_optional_text,
     decimal_or_none,
     int_or_none,
-    parse_json_exact,
 )
 from venuekit._venues._deribit_answers import (
     ERROR_CODES,
@@ -229,7 +228,7 @@ def _read_time(raw: RawResponse) -> float | None:
 def _clock_reading(raw: RawResponse) -> tuple[float, float] | None:
     """The venue clock from the envelope's ``usOut`` (microseconds): precise to the round trip."""
     try:
-        body = parse_json_exact(raw.content)
+        body = raw.json()
     except NotJSONError:
         return None
     us_out = int_or_none(body.get("usOut")) if isinstance(body, dict) else None

@@ -43,7 +43,6 @@ from venuekit._venues._common import (
     int_or_none,
     logger,
     not_json_success,
-    parse_json_exact,
     redact,
 )
 from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
@@ -205,7 +204,7 @@ def interpret_cancel(prepared: PreparedCancel, raw: RawResponse) -> CancelResult
     still a success with ``response=None``.
     """
     try:
-        body = parse_json_exact(raw.content)
+        body = raw.json()
     except NotJSONError:
         body = NotJSONError
     failure = _error_info(body)
