@@ -12,6 +12,8 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import httpx
+
 from venuekit._bulk import (
     OnOutcome,
     Progress,
@@ -22,6 +24,7 @@ from venuekit._bulk import (
 from venuekit._config import Config, Timeout, check_policy, check_timeout, not_configured
 from venuekit._engine import Call
 from venuekit._handles import Options
+from venuekit._policy import RetryPolicy
 from venuekit._steps import Event
 from venuekit._venues import REGISTRY, Venue
 from venuekit._venues._request import CancelRequest
@@ -44,13 +47,7 @@ def plan_call(
         raise not_configured(venue)
     spec = target.spec
     act = spec.cancel if action == "cancel" else spec.actions[action]
-    policy = config.policy
-    if options.attempts is not None or options.deadline is not None:
-        policy = check_policy(
-            options.attempts if options.attempts is not None else policy.attempts,
-            options.deadline if options.deadline is not None else policy.deadline,
-        )
-    timeout = config.timeout if options.timeout is None else check_timeout(options.timeout)
+    policy, timeout = _knobs(config, options)
     return Call(
         target=target,
         prepared=act.prepare(arguments, target.credentials),
@@ -65,14 +62,21 @@ def batch_options(
     config: Config, attempts: int | None, deadline: float | None, timeout: Timeout
 ) -> Options:
     """Per-call options of a batch, checked once for the whole batch."""
-    if attempts is not None or deadline is not None:
-        check_policy(
-            attempts if attempts is not None else config.policy.attempts,
-            deadline if deadline is not None else config.policy.deadline,
+    options = Options(attempts=attempts, deadline=deadline, timeout=timeout)
+    _knobs(config, options)  # InvalidRequest now, before any order is planned
+    return options
+
+
+def _knobs(config: Config, options: Options) -> tuple[RetryPolicy, httpx.Timeout]:
+    """The retry policy and timeouts of one call: the client's, overridden by ``options``."""
+    policy = config.policy
+    if options.attempts is not None or options.deadline is not None:
+        policy = check_policy(
+            options.attempts if options.attempts is not None else policy.attempts,
+            options.deadline if options.deadline is not None else policy.deadline,
         )
-    if timeout is not None:
-        check_timeout(timeout)
-    return Options(attempts=attempts, deadline=deadline, timeout=timeout)
+    timeout = config.timeout if options.timeout is None else check_timeout(options.timeout)
+    return policy, timeout
 
 
 def name_venue_keywords(function: Callable[..., object]) -> None:
