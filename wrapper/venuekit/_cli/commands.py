@@ -38,14 +38,15 @@ from venuekit._cli.parser import (
     Command,
     add_client_options,
     add_order_options,
+    client_settings,
     fields_help,
     positive_float,
     positive_int,
 )
 from venuekit._cli.sandbox import add_sandbox_arguments, run_sandbox
 from venuekit._client import Client
-from venuekit._config import RATE_LIMIT_STORE_VARIABLE, base_url_variable, credentials_from_env
-from venuekit._venues import REGISTRY, Venue
+from venuekit._config import base_url_variable, credentials_from_env
+from venuekit._venues import REGISTRY
 
 __all__ = ["COMMANDS", "run_orders"]
 
@@ -79,19 +80,10 @@ def run_orders(
 
     Example: ``run_orders(args, lambda credentials: [order], progress=False)``
     """
-    environ = dict(os.environ)
-    for venue, url in args.base_url:
-        environ[base_url_variable(Venue(venue))] = url
-    if args.rate_limit_store:
-        environ[RATE_LIMIT_STORE_VARIABLE] = args.rate_limit_store
+    environ, knobs = client_settings(args)
     try:
         credentials, _ = credentials_from_env(environ)
         orders = read(credentials)
-        knobs: dict[str, Any] = {}
-        if args.attempts is not None:
-            knobs["attempts"] = args.attempts
-        if args.deadline is not None:
-            knobs["deadline"] = args.deadline
         client = Client.from_env(environ=environ, **knobs)
     except InputError as exc:
         _say(args, f"{exc}\nnothing was sent")

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from typing import Any
 
 from venuekit import errors
 from venuekit._cli.output import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
-from venuekit._cli.parser import add_client_options, venue_choice
+from venuekit._cli.parser import add_client_options, client_settings, venue_choice
 from venuekit._client import Client
-from venuekit._config import RATE_LIMIT_STORE_VARIABLE, base_url_variable
-from venuekit._venues import REGISTRY, Venue, spec_for
+from venuekit._venues import REGISTRY, spec_for
 
 __all__ = ["add_group_arguments", "group_venues", "run_group"]
 
@@ -72,16 +69,7 @@ def _pick(venue: str, given: dict[str, str]) -> str:
 def run_group(args: argparse.Namespace) -> int:
     """Run one group cancel; print the venue's count; the exit code."""
     given = {name: getattr(args, name) for name in _group_fields() if getattr(args, name)}
-    environ = dict(os.environ)
-    for venue, url in args.base_url:
-        environ[base_url_variable(Venue(venue))] = url
-    if args.rate_limit_store:
-        environ[RATE_LIMIT_STORE_VARIABLE] = args.rate_limit_store
-    knobs: dict[str, Any] = {}
-    if args.attempts is not None:
-        knobs["attempts"] = args.attempts
-    if args.deadline is not None:
-        knobs["deadline"] = args.deadline
+    environ, knobs = client_settings(args)
     filters = " ".join(f"{key}={value}" for key, value in given.items())
     try:
         action = _pick(args.venue, given)

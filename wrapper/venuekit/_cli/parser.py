@@ -11,12 +11,15 @@ Example: ``build_parser().parse_args(["venues"]).command`` is ``"venues"``.
 from __future__ import annotations
 
 import argparse
+import os
 import textwrap
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 
 from venuekit._cli.output import EXIT_CODES
+from venuekit._config import RATE_LIMIT_STORE_VARIABLE, base_url_variable
 from venuekit._venues import REGISTRY, Venue
 from venuekit._version import __version__
 
@@ -25,6 +28,7 @@ __all__ = [
     "add_client_options",
     "add_order_options",
     "build_parser",
+    "client_settings",
     "credentials_help",
     "exit_codes_help",
     "fields_help",
@@ -127,6 +131,25 @@ def positive_float(value: str) -> float:
     if not 0 < number < float("inf"):
         raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {value!r}")
     return number
+
+
+def client_settings(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, Any]]:
+    """What ``add_client_options`` gave, as ``Client.from_env(environ=environ, **knobs)`` takes it.
+
+    ``--base-url`` and ``--rate-limit-store`` override the process environment's variables;
+    ``--attempts`` and ``--deadline``, when given, become knobs.
+    """
+    environ = dict(os.environ)
+    for venue, url in args.base_url:
+        environ[base_url_variable(Venue(venue))] = url
+    if args.rate_limit_store:
+        environ[RATE_LIMIT_STORE_VARIABLE] = args.rate_limit_store
+    knobs: dict[str, Any] = {}
+    if args.attempts is not None:
+        knobs["attempts"] = args.attempts
+    if args.deadline is not None:
+        knobs["deadline"] = args.deadline
+    return environ, knobs
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:
