@@ -122,7 +122,7 @@ class JournaledState(SandboxState):
     ) -> None:
         self.path = Path(path)
         records = read_journal(self.path)
-        self._replaying = True
+        # A fresh journal records the seeded orders as they are added (the add_* below).
         super().__init__(
             credentials,
             seed=seed,
@@ -134,19 +134,8 @@ class JournaledState(SandboxState):
             self._restore(venue, order)
         if records:  # Not for cryptography: fake ids, reproducible for a seed and a journal.
             self._rng = random.Random(f"venuekit-sandbox/orders/{seed}/after/{len(records)}")  # noqa: S311
-        self._replaying = False
-        if not records:
-            for venue, listed in (
-                ("exchange", self.exchange_orders()),
-                ("intx", self.intx_orders()),
-                ("loopring", self.loopring_orders()),
-            ):
-                for order in listed:
-                    self._journal(venue, order)  # type: ignore[arg-type]  # the three names
 
     def _journal(self, venue: _VenueName, order: Order) -> None:
-        if self._replaying:
-            return
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, _line(venue, order))
