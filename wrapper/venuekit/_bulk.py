@@ -175,6 +175,10 @@ def _as_error(exc: Exception) -> errors.VenueError:
     )
 
 
+#: Why an order ``batch_deadline`` stopped was never sent.
+_DEADLINE_PASSED = "batch deadline passed"
+
+
 class _Book:
     """Every input's state and outcome; reports each outcome once (on the reporting thread)."""
 
@@ -214,6 +218,11 @@ class _Book:
             self._on_outcome(outcome)
         if self._progress is not None:
             self._progress(self._done, len(self.slots))
+
+    def not_sent(self, index: int, why: str) -> None:
+        """Report ``index`` as never sent; ``why`` says what stopped it."""
+        error = errors.Interrupted(f"{why}: never sent", may_have_reached_venue=False)
+        self.finish(index, None, error, OutcomeFate.NOT_SENT)
 
     def interrupt(self, why: str) -> None:
         """Report every order not reported yet, in input order, as in flight or not sent."""
@@ -300,14 +309,7 @@ def run_many_sync(
         for _ in range(len(requests)):
             index, result, exc = _get(finished)
             if result is None and exc is None:
-                book.finish(
-                    index,
-                    None,
-                    errors.Interrupted(
-                        "batch deadline passed: never sent", may_have_reached_venue=False
-                    ),
-                    OutcomeFate.NOT_SENT,
-                )
+                book.not_sent(index, _DEADLINE_PASSED)
             else:
                 book.finish(index, result, exc)
     except BaseException as exc:
@@ -356,14 +358,7 @@ async def run_many_async(
 
     async def one(index: int) -> None:
         if index < 0:
-            book.finish(
-                -1 - index,
-                None,
-                errors.Interrupted(
-                    "batch deadline passed: never sent", may_have_reached_venue=False
-                ),
-                OutcomeFate.NOT_SENT,
-            )
+            book.not_sent(-1 - index, _DEADLINE_PASSED)
             return
         try:
             result = await cancel(requests[index])
