@@ -18,8 +18,8 @@ layer's cost.
    - hand-signed, sent through ``venuekit._http.send`` on ``open_client`` (streamed, bounded
      body, deadline, trace hook, header checks);
    - venuekit ``Client.<venue>.cancel_order`` (``rate_limits=False, attempts=1``);
-   - the facade alone: the same client with ``http.build_request`` returning a prepared request
-     and ``venuekit._drive.send`` returning a canned ``Answer`` (plan, engine, driver,
+   - the facade alone: the same client with ``venuekit._drive._request`` returning a prepared
+     request and ``venuekit._drive.send`` returning a canned ``Answer`` (plan, engine, driver,
      interpretation of the answer; no httpx, no signing).
 
 2. Over sockets (``--no-sockets`` skips it): the sandbox in a separate process, as bench.py runs
@@ -192,19 +192,6 @@ def _mock(case: Case) -> httpx.MockTransport:
     return httpx.MockTransport(answer)
 
 
-class _StubHttp:
-    """Stands in for the venue's httpx client in the facade row: hands out one prepared request."""
-
-    def __init__(self, request: httpx.Request) -> None:
-        self._request = request
-
-    def build_request(self, method: str, url: str) -> httpx.Request:
-        return self._request
-
-    def close(self) -> None:
-        pass
-
-
 def _raw(case: Case, http: httpx.Client, order_id: str) -> bool:
     path = case.path(order_id)
     response = http.request(case.method, path, headers=case.headers(path))
@@ -243,10 +230,7 @@ def cpu_rows(case: Case) -> list[tuple[str, Callable[[], bool]]]:
         return response.status_code == 200 and case.confirms(response.content, order_id)
 
     facade = _venuekit_client(case, BASE_URL, transport)
-    venue = next(iter(facade.venues))
-    facade._http[venue] = _StubHttp(  # type: ignore[assignment]
-        httpx.Request(case.method, BASE_URL + case.path(order_id))
-    )
+    prepared = httpx.Request(case.method, BASE_URL + case.path(order_id))
     canned = Answer(
         200,
         httpx.Headers({"content-type": "application/json", "date": _date()}),
@@ -258,14 +242,19 @@ def cpu_rows(case: Case) -> list[tuple[str, Callable[[], bool]]]:
     def canned_send(*args: object, **kwargs: object) -> Answer:
         return canned
 
+    def canned_request(*args: object) -> httpx.Request:
+        return prepared
+
     def facade_cancel() -> bool:
-        # ``_drive`` imported ``send`` by name: swap it there for this call only (two stores).
-        real = venuekit._drive.send
+        # ``_drive`` builds the request and imported ``send`` by name: swap both there for this
+        # call only (four stores).
+        real_send, real_request = venuekit._drive.send, venuekit._drive._request
         venuekit._drive.send = canned_send  # type: ignore[assignment]
+        venuekit._drive._request = canned_request  # type: ignore[assignment]
         try:
             return _venuekit(case, facade, order_id)
         finally:
-            venuekit._drive.send = real
+            venuekit._drive.send, venuekit._drive._request = real_send, real_request
 
     return [
         ("raw httpx, hand-signed", lambda: _raw(case, raw, order_id)),

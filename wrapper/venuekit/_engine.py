@@ -92,11 +92,19 @@ class Call(Generic[T]):
 
 def _cut(timeout: httpx.Timeout, left: float) -> httpx.Timeout:
     """``timeout`` with every part cut to ``left`` seconds (the usual case: unchanged)."""
-    parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-    if math.isinf(left) or all(v is not None and v <= left for v in parts):
+    if left == math.inf:
         return timeout  # no deadline: "no timeout" stays None (inf is refused by sockets)
+    c, r, w, p = timeout.connect, timeout.read, timeout.write, timeout.pool
+    if (
+        c is not None
+        and r is not None
+        and w is not None
+        and p is not None
+        and max(c, r, w, p) <= left
+    ):
+        return timeout
     left = max(left, 0.001)
-    connect, read, write, pool = (left if v is None else min(v, left) for v in parts)
+    connect, read, write, pool = (left if v is None else min(v, left) for v in (c, r, w, p))
     return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
@@ -131,31 +139,6 @@ def flow(
     resynced = False
     number = 0
 
-    def emit(kind: str, status: int | None, error: str | None, **extra: Any) -> None:
-        if call.on_event is None:
-            return
-        event = Event(
-            kind=kind,
-            venue=spec.venue,
-            order_id=prepared.order_id,
-            attempt=number,
-            status_code=status,
-            error=error,
-            **extra,
-        )
-        try:
-            call.on_event(event)
-        except Exception as exc:  # a metrics hook must never change a cancel's outcome
-            logger.warning("on_event hook raised %s; ignored", type(exc).__name__)
-
-    def retrying(error: errors.VenueError, wait: float) -> None:
-        _log_retry(spec.venue, prepared, number, error, wait)
-        emit("attempt", error.status_code, type(error).__name__, retry_in=wait)
-
-    def final(error: errors.VenueError) -> errors.VenueError:
-        emit("outcome", error.status_code, type(error).__name__)
-        return error.with_record(attempts=number, history=tuple(history))
-
     while True:
         number += 1
         if target.bucket is not None:  # the rate-limit slot, within the deadline
@@ -163,14 +146,17 @@ def flow(
             if wait > 0:
                 if clock.monotonic() + wait >= deadline:
                     number -= 1
-                    raise final(
+                    raise _final(
+                        call,
+                        number,
+                        history,
                         errors.RateLimited(
                             f"the rate-limit budget has no slot for {wait:.3f} s, past this call's"
                             " deadline; nothing was sent",
                             retry_after=wait,
                             venue=spec.venue,
                             may_have_reached_venue=False,
-                        )
+                        ),
                     )
                 yield Sleep(seconds=wait)
         offset = target.clock.seconds
@@ -203,14 +189,14 @@ def flow(
                     expired_by_date = abs(reading[0] - offset) > spec.clock_window - reading[1]
             else:
                 if call.on_event is not None:
-                    emit("outcome", reply.status_code, None, state=_state(result))
+                    _emit(call, number, "outcome", reply.status_code, None, state=_state(result))
                 if isinstance(result, CancelResult | GroupCancelResult) and number > 1:
                     history.append(_record(number, reply, None))
                     return attrs.evolve(result, attempts=number, history=tuple(history))
                 return result  # a first attempt's result carries no history
         history.append(_record(number, reply, error))
         if call.action.confirmable and confirms_earlier_attempt(error, failures, spec.confirms):
-            emit("outcome", error.status_code, None, state=_EARLIER)
+            _emit(call, number, "outcome", error.status_code, None, state=_EARLIER)
             return CancelResult(  # type: ignore[return-value]  # confirmable: a CancelResult call
                 venue=spec.venue,
                 order_id=prepared.order_id,
@@ -224,37 +210,81 @@ def flow(
             )
         failures.append(error)
         if number >= policy.attempts:
-            raise final(error)
+            raise _final(call, number, history, error)
         if (
             isinstance(error, errors.AuthenticationError)
             and not resynced
             and (expired_by_date or spec.timestamp_rejected(error))
         ):
             if clock.monotonic() >= deadline:
-                raise final(error)  # no clock request and no attempt past the deadline
+                raise _final(
+                    call, number, history, error
+                )  # no clock request and no attempt past the deadline
             resynced = True  # one clock resync, then one immediate retry
             yield from _resync(
                 target, error, reply, clock=clock, deadline=deadline, timeout=call.timeout
             )
-            retrying(error, 0.0)
+            _retrying(call, number, error, 0.0)
             continue
         if not is_retryable(error):
-            raise final(error)
+            raise _final(call, number, history, error)
         wait = backoff(number, policy=policy, rng=rng)
         if isinstance(error, errors.RateLimited) and error.retry_after is not None:
             cap = min(policy.retry_after_max, RETRY_AFTER_MAX)
             if target.bucket is not None and not is_testing():  # every call on this key waits
                 yield Pause(bucket=target.bucket, seconds=min(error.retry_after, cap))
             if error.retry_after > cap:
-                raise final(error)  # fail fast with the venue's hint
+                raise _final(call, number, history, error)  # fail fast with the venue's hint
             wait = max(wait, error.retry_after)
         if is_testing():
             wait = 0.0
         if clock.monotonic() + wait >= deadline:
-            raise final(error)
-        retrying(error, wait)
+            raise _final(call, number, history, error)
+        _retrying(call, number, error, wait)
         if wait > 0:
             yield Sleep(seconds=wait)
+
+
+def _emit(
+    call: Call[Any],
+    number: int,
+    kind: str,
+    status: int | None,
+    error: str | None,
+    **extra: Any,
+) -> None:
+    """Hand one ``Event`` to the call's ``on_event`` hook, if any; the hook cannot fail the call."""
+    if call.on_event is None:
+        return
+    event = Event(
+        kind=kind,
+        venue=call.target.spec.venue,
+        order_id=call.prepared.order_id,
+        attempt=number,
+        status_code=status,
+        error=error,
+        **extra,
+    )
+    try:
+        call.on_event(event)
+    except Exception as exc:  # a metrics hook must never change a cancel's outcome
+        logger.warning("on_event hook raised %s; ignored", type(exc).__name__)
+
+
+def _retrying(call: Call[Any], number: int, error: errors.VenueError, wait: float) -> None:
+    _log_retry(call.target.spec.venue, call.prepared, number, error, wait)
+    _emit(call, number, "attempt", error.status_code, type(error).__name__, retry_in=wait)
+
+
+def _final(
+    call: Call[Any],
+    number: int,
+    history: list[errors.AttemptRecord],
+    error: errors.VenueError,
+) -> errors.VenueError:
+    """The call's last error, with its record (attempts, history); reported to ``on_event``."""
+    _emit(call, number, "outcome", error.status_code, type(error).__name__)
+    return error.with_record(attempts=number, history=tuple(history))
 
 
 _EARLIER = CancelState.CANCELLED_ON_EARLIER_ATTEMPT.value

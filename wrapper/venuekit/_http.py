@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -167,20 +167,18 @@ def _prepare(request: httpx.Request, timeout: httpx.Timeout, deadline: float) ->
     if encoding != _ACCEPT_ENCODING_BYTES:
         headers["Accept-Encoding"] = HTTP_ACCEPT_ENCODING
     left = deadline - time.monotonic()
-
-    def cut(value: float | None) -> float | None:
-        if left == math.inf:
-            return value
-        return left if value is None or value > left else value
-
-    request.extensions = {
-        **request.extensions,
-        "timeout": {
-            "connect": cut(timeout.connect),
-            "read": cut(timeout.read),
-            "write": cut(timeout.write),
-            "pool": cut(timeout.pool),
-        },
+    connect, read, write, pool = timeout.connect, timeout.read, timeout.write, timeout.pool
+    if left != math.inf:  # each part cut to what is left ("no timeout" becomes what is left)
+        connect = left if connect is None or connect > left else connect
+        read = left if read is None or read > left else read
+        write = left if write is None or write > left else write
+        pool = left if pool is None or pool > left else pool
+    # httpx builds a fresh extensions dict for every request: set in place.
+    request.extensions["timeout"] = {
+        "connect": connect,
+        "read": read,
+        "write": write,
+        "pool": pool,
     }
 
 
@@ -266,12 +264,6 @@ def send(
     deadline = _check(deadline, timeout, max_body)
     progress = Progress()
     outer_trace = request.extensions.get("trace")
-
-    def trace(name: str, info: dict[str, Any]) -> None:
-        progress.event(name)
-        if outer_trace is not None:
-            outer_trace(name, info)
-
     reporting = _reports_progress(http, request, outer_trace)
     token = DEADLINE.set(deadline)
     progress_token = PROGRESS.set(progress if reporting else None)
@@ -282,14 +274,17 @@ def send(
             )
         _prepare(request, timeout, deadline)
         if not reporting:
-            request.extensions["trace"] = trace
+            request.extensions["trace"] = _sync_trace(progress, outer_trace)
         sent_at = time.time()
         auth = httpx.USE_CLIENT_DEFAULT if sign else None
         response = http.send(request, stream=True, follow_redirects=False, auth=auth)
         try:
             progress.phase = "reading the body"
             body = _body(response, max_body)
-            for chunk in _raw_chunks(response):
+            # A transport may answer with a body already read (``httpx.Response(content=...)``
+            # reads itself, as ``httpx.MockTransport`` handlers build them).
+            consumed = response.is_stream_consumed
+            for chunk in (response.content,) if consumed else response.iter_raw():
                 body.feed(chunk)
                 if time.monotonic() >= deadline:
                     raise errors.TransportError(
@@ -308,6 +303,17 @@ def send(
         DEADLINE.reset(token)
         PROGRESS.reset(progress_token)
         _restore_trace(request, outer_trace)
+
+
+def _sync_trace(progress: Progress, outer: Any) -> Callable[[str, dict[str, Any]], None]:
+    """httpcore's ``trace`` hook: note each step in ``progress``, then call the caller's hook."""
+
+    def trace(name: str, info: dict[str, Any]) -> None:
+        progress.event(name)
+        if outer is not None:
+            outer(name, info)
+
+    return trace
 
 
 async def send_async(
@@ -363,15 +369,6 @@ async def send_async(
     if answer is None:
         raise transport_error(None, progress, deadline_hit=True, max_body=max_body)
     return answer
-
-
-def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
-    """The body as received; a transport may answer with a response already read (``httpx.Response(
-    content=...)`` reads itself, as ``httpx.MockTransport`` handlers build them)."""
-    if response.is_stream_consumed:
-        yield response.content
-        return
-    yield from response.iter_raw()
 
 
 async def _exchange_async(

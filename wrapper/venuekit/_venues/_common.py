@@ -7,6 +7,7 @@ Nothing here does I/O. A venue's actions turn arguments into a ``PreparedCancel`
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import logging
 import re
@@ -45,11 +46,43 @@ __all__ = [
     "int_or_none",
     "logger",
     "not_json_success",
+    "operation",
     "parse_json_exact",
+    "quote_segment",
     "redact",
 ]
 
 logger = logging.getLogger("venuekit")
+
+
+#: RFC 3986 unreserved characters: what ``quote(value, safe="")`` leaves as it is.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def quote_segment(value: str) -> str:
+    """``value`` percent-encoded for a path segment or query value: ``quote(value, safe="")``.
+
+    An id of unreserved characters only (the usual case) comes back as it is, without encoding.
+
+        >>> quote_segment("a/b c"), quote_segment("68e6a28f-ae28")
+        ('a%2Fb%20c', '68e6a28f-ae28')
+    """
+    if _UNRESERVED.fullmatch(value) is not None:
+        return value
+    return quote(value, safe="")
+
+
+@functools.cache
+def operation(module: str) -> Any:
+    """The public ``OPERATION`` contract of a generated operation module, imported on first use.
+
+    Venue modules call it when they build a request, so ``import venuekit`` loads no generated
+    package until a venue is used.
+
+        >>> operation("coinbase_intx_api.api.orders.cancel_order").method
+        'DELETE'
+    """
+    return importlib.import_module(module).OPERATION
 
 
 @attrs.frozen(kw_only=True)
@@ -79,7 +112,7 @@ class PreparedCancel:
         """
         if not self.params:
             return self.url
-        query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in self.params)
+        query = "&".join(f"{quote_segment(k)}={quote_segment(v)}" for k, v in self.params)
         return f"{self.url}?{query}"
 
 

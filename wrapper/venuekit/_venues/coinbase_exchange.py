@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from urllib.parse import quote
 
 from venuekit import errors
 from venuekit._credentials import CoinbaseExchangeCredentials
@@ -46,6 +45,8 @@ from venuekit._venues._common import (
     excerpt,
     logger,
     not_json_success,
+    operation,
+    quote_segment,
 )
 from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
 from venuekit.auth import CoinbaseExchangeAuth
@@ -55,6 +56,8 @@ __all__ = ["CLIENT_NAMESPACE", "SPEC", "interpret_cancel", "prepare_cancel"]
 VENUE = Venue.COINBASE_EXCHANGE
 #: The namespace that marks a client-assigned id in the order path (Exchange docs).
 CLIENT_NAMESPACE = "client:"
+#: The generated module whose ``OPERATION`` is the cancel (loaded on first use).
+_CANCEL_OPERATION = "coinbase_exchange_api.api.orders.exchange_restapi_delete_order"
 
 
 def prepare_cancel(
@@ -93,15 +96,13 @@ def prepare_cancel(
         oid = given.removeprefix(CLIENT_NAMESPACE)
         check_id(oid, field=id_field, path_segment=False)
 
-    path_id = CLIENT_NAMESPACE + quote(oid, safe="") if oid is not None else quote(given, safe="")
-    # Imported here so `import venuekit` loads no generated package until a venue is used.
-    from coinbase_exchange_api.api.orders.exchange_restapi_delete_order import OPERATION
-
-    url = OPERATION.render_path({"order_id": path_id})
-    params = OPERATION.query({"product_id": product, "profile_id": profile})
+    path_id = CLIENT_NAMESPACE + quote_segment(oid) if oid is not None else quote_segment(given)
+    cancel = operation(_CANCEL_OPERATION)
+    url = cancel.render_path({"order_id": path_id})
+    params = cancel.query({"product_id": product, "profile_id": profile})
     return PreparedCancel(
         venue=VENUE,
-        method=OPERATION.method,
+        method=cancel.method,
         url=url,
         params=params,
         order_id=None if oid is not None else given,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from venuekit import errors
 from venuekit._credentials import CoinbaseIntxCredentials
@@ -40,6 +39,8 @@ from venuekit._venues._common import (
     excerpt,
     logger,
     not_json_success,
+    operation,
+    quote_segment,
 )
 from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
 from venuekit.auth import CoinbaseIntxAuth
@@ -71,15 +72,14 @@ def prepare_cancel(*, order_id: str, portfolio: str) -> PreparedCancel:
     """
     order = check_id(order_id, field="order_id", path_segment=True)
     portfolio_id = check_id(portfolio, field="portfolio", path_segment=False)
-    # Imported here, not at module level: `import venuekit` stays free of the generated package
-    # (INTX is retired; most users never load it).
-    from coinbase_intx_api.api.orders.cancel_order import OPERATION
-
+    # Loaded on first use: `import venuekit` stays free of the generated package (INTX is
+    # retired; most users never load it).
+    cancel = operation("coinbase_intx_api.api.orders.cancel_order")
     return PreparedCancel(
         venue=VENUE,
-        method=OPERATION.method,
-        url=OPERATION.render_path({"id": quote(order, safe="")}),
-        params=OPERATION.query({"portfolio": portfolio_id}),
+        method=cancel.method,
+        url=cancel.render_path({"id": quote_segment(order)}),
+        params=cancel.query({"portfolio": portfolio_id}),
         order_id=order,
         id_field="order_id",
     )

@@ -51,6 +51,7 @@ from venuekit._venues._common import (
     check_optional_text,
     decimal_or_none,
     int_or_none,
+    operation,
 )
 from venuekit._venues._deribit_answers import (
     ERROR_CODES,
@@ -80,10 +81,7 @@ _STILL_OPEN = frozenset({"open", "untriggered", "triggered"})
 
 def _operation(name: str) -> Any:
     """The generated ``OPERATION`` of ``deribit_api.api.trading.get_private_<name>`` (lazy)."""
-    import importlib
-
-    module = importlib.import_module(f"deribit_api.api.trading.get_private_{name}")
-    return module.OPERATION
+    return operation(f"deribit_api.api.trading.get_private_{name}")
 
 
 def _prepared(name: str, values: Mapping[str, str | None], **ids: str | None) -> PreparedCancel:
