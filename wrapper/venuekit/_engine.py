@@ -78,7 +78,8 @@ class Target:
     secrets: Collection[Secret[str]] = attrs.field(default=(), repr=False)
 
 
-@attrs.frozen(kw_only=True)
+# Not frozen: built for every call (frozen attrs classes cost ~55 ns more per field).
+@attrs.define(kw_only=True)
 class Call(Generic[T]):
     """One call to run: the prepared request, how to judge its answer, and its knobs."""
 

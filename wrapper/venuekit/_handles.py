@@ -29,7 +29,8 @@ __all__ = [
 _R = TypeVar("_R")
 
 
-@attrs.frozen(kw_only=True)
+# Not frozen: built for every call (frozen attrs classes cost ~55 ns more per field).
+@attrs.define(kw_only=True)
 class Options:
     """Per-call overrides of the client's knobs; ``None`` keeps the client's value."""
 

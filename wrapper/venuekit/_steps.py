@@ -28,7 +28,8 @@ class Answer(Protocol):
     received_at: float
 
 
-@attrs.frozen(kw_only=True)
+# Not frozen: built for every attempt, and frozen attrs classes cost ~55 ns more per field.
+@attrs.define(kw_only=True)
 class Send:
     """Step: send this request (signed by the venue's ``httpx.Auth`` at ``sign_at``)."""
 
