@@ -12,8 +12,8 @@
   when an answer carries JSON-RPC error 13004 or 13009 (the request is then re-sent once, never
   in a loop). Only answers with a declared ``Content-Length`` of at most
   ``DERIBIT_TOKEN_ANSWER_MAX_BYTES`` are read for that (a token error is ~100 bytes; a larger or
-  chunked body is left unread for the caller's own size-capped read, and the caller may call
-  `DeribitTokenAuth.invalidate_token` when it finds 13004/13009 there). A ``public/auth``
+  chunked body is left unread for the caller's own size-capped read; venuekit's clients then
+  call `DeribitTokenAuth.invalidate_token` when they find 13004/13009 there). A ``public/auth``
   answer over that cap is refused unread; a refused key raises `AuthenticationError` (a 5xx
   there: `VenueUnavailable`), the venue's message with credentials and token redacted.
 
@@ -201,8 +201,8 @@ class DeribitTokenAuth(ClockedAuth):
         """Forget the cached token, so the next request obtains a new one.
 
         The flow does this by itself for answers it can read (declared ``Content-Length`` up to
-        ``DERIBIT_TOKEN_ANSWER_MAX_BYTES``); a caller that sees 13004/13009 in any other answer
-        calls it so the next call does not reuse a refused token.
+        ``DERIBIT_TOKEN_ANSWER_MAX_BYTES``); venuekit's clients call it when they find
+        13004/13009 in any other answer, so the next call does not reuse a refused token.
 
         Example:
             >>> from venuekit._credentials import CoinbaseCdpCredentials

@@ -1,7 +1,7 @@
 """The two drivers of the engine's flow: ``drive_sync`` (threads) and ``drive_async`` (asyncio/trio).
 
 Each performs the steps ``venuekit._engine.flow`` yields — send a request, sleep, book or pause a
-rate-limit slot — and sends the outcome back in, until the flow returns its result or raises its
+rate-limit slot, have the signer drop a refused session — and sends the outcome back in, until the flow returns its result or raises its
 final error. They differ only in blocking versus awaiting; every decision is the flow's.
 
 Example::
@@ -24,7 +24,7 @@ from venuekit._clock import SYSTEM_CLOCK, Clock
 from venuekit._constants import MAX_RESPONSE_BODY
 from venuekit._http import Answer, send, send_async
 from venuekit._ratelimit import RateBudget
-from venuekit._steps import Pause, Reserve, Send, Sleep, Step
+from venuekit._steps import Forget, Pause, Reserve, Send, Sleep, Step
 
 __all__ = ["drive_async", "drive_sync"]
 
@@ -45,6 +45,13 @@ def _request(http: httpx.Client | httpx.AsyncClient, step: Send) -> httpx.Reques
         cookies=http.cookies or None,
         extensions={"venuekit.sign_at": step.sign_at},
     )
+
+
+def _forget(http: httpx.Client | httpx.AsyncClient) -> None:
+    """Have a signer that keeps a session (a cached token) drop it; others keep none."""
+    invalidate = getattr(http.auth, "invalidate_token", None)
+    if callable(invalidate):
+        invalidate()
 
 
 def _stamped(answer: Answer, clock: Clock) -> Answer:
@@ -98,6 +105,8 @@ def drive_sync(
             reply = budget.reserve(step.bucket, timeout=step.timeout)
         elif isinstance(step, Pause):
             budget.pause(step.bucket, step.seconds)
+        elif isinstance(step, Forget):
+            _forget(http)
 
 
 async def drive_async(
@@ -136,3 +145,5 @@ async def drive_async(
             reply = await budget.reserve_async(step.bucket, timeout=step.timeout)
         elif isinstance(step, Pause):
             await budget.pause_async(step.bucket, step.seconds)
+        elif isinstance(step, Forget):
+            _forget(http)

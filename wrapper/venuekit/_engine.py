@@ -8,13 +8,15 @@ resync after a refused timestamp (one more request it yields), retries with back
 venue's ``Retry-After``, the earlier-attempt rule, and the final result or error (built with the
 call's record: attempts, history, whether it may have reached the venue).
 
-It yields four kinds of step and is driven by ``venuekit._drive`` (``drive_sync`` /
+It yields five kinds of step and is driven by ``venuekit._drive`` (``drive_sync`` /
 ``drive_async``, a few lines each, like httpx's auth flows):
 
 - ``Send``: send this request and send back the ``Answer`` or the ``TransportError``;
 - ``Sleep``: wait this long;
 - ``Reserve`` / ``Pause``: book a rate-limit slot (send back the seconds to wait) / hold the
   bucket after a 429. These are steps, not calls, because a shared budget (Redis) is I/O too.
+- ``Forget``: the venue refused the signer's session (``VenueSpec.session_refused``, e.g. an
+  expired Bearer token): the signer drops it, so the next call obtains a new one.
 
     >>> RetryPolicy(attempts=2).attempts
     2
@@ -52,7 +54,7 @@ from venuekit._policy import (
 )
 from venuekit._ratelimit import Bucket
 from venuekit._secret import Secret
-from venuekit._steps import Answer, Event, Pause, Reserve, Send, Sleep, Step
+from venuekit._steps import Answer, Event, Forget, Pause, Reserve, Send, Sleep, Step
 from venuekit._venues._common import PreparedCancel, RawResponse, redact
 from venuekit._venues._spec import Action, VenueSpec
 
@@ -195,6 +197,8 @@ def flow(
                     history.append(_record(number, reply, None))
                     return attrs.evolve(result, attempts=number, history=tuple(history))
                 return result  # a first attempt's result carries no history
+        if isinstance(error, errors.AuthenticationError) and spec.session_refused(error):
+            yield Forget()  # the next call must not reuse a refused token
         history.append(_record(number, reply, error))
         if call.action.confirmable and confirms_earlier_attempt(error, failures, spec.confirms):
             _emit(call, number, "outcome", error.status_code, None, state=_EARLIER)

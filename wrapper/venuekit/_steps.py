@@ -16,7 +16,7 @@ import httpx
 
 from venuekit._ratelimit import Bucket
 
-__all__ = ["Answer", "Event", "Pause", "Reserve", "Send", "Sleep", "Step"]
+__all__ = ["Answer", "Event", "Forget", "Pause", "Reserve", "Send", "Sleep", "Step"]
 
 
 class Answer(Protocol):
@@ -67,7 +67,13 @@ class Pause:
     seconds: float
 
 
-Step: TypeAlias = Send | Sleep | Reserve | Pause
+@attrs.frozen
+class Forget:
+    """Step: the venue refused the signer's session (a cached token); drop it, so that the next
+    request obtains a new one. Nothing is sent; no reply."""
+
+
+Step: TypeAlias = Send | Sleep | Reserve | Pause | Forget
 
 
 @attrs.frozen(kw_only=True)

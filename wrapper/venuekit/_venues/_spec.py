@@ -132,6 +132,9 @@ class VenueSpec:
     confirms: Callable[[errors.VenueError], bool] = already_done_confirms
     #: Whether an ``AuthenticationError`` says the request's timestamp was refused.
     timestamp_rejected: Callable[[errors.AuthenticationError], bool] = _never
+    #: Whether an ``AuthenticationError`` says the signer's session (a cached token) was refused:
+    #: the engine then has the signer drop it, so the next call does not reuse it.
+    session_refused: Callable[[errors.AuthenticationError], bool] = _never
     #: The venue's own clock in an answer: ``(offset estimate, uncertainty)`` seconds, or None.
     clock_reading: Callable[[RawResponse], tuple[float, float] | None] | None = None
     #: The generated client package, loaded when a client for the venue is opened.

@@ -39,6 +39,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from venuekit import errors
+from venuekit._auth_deribit import DERIBIT_REAUTH_ERROR_CODES
 from venuekit._credentials import CoinbaseCdpCredentials, DeribitCredentials
 from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._ratelimit import RateLimit
@@ -240,6 +241,11 @@ def _timestamp_rejected(error: errors.AuthenticationError) -> bool:
     return "timestamp" in text or " ts " in f" {text} "
 
 
+def _session_refused(error: errors.AuthenticationError) -> bool:
+    """13004/13009: the Bearer token (CDP keys) is no longer good; never sent again."""
+    return error.code in DERIBIT_REAUTH_ERROR_CODES
+
+
 def _cancel(arguments: Mapping[str, object], credentials: object) -> PreparedCancel:
     return prepare_cancel(order_id=arguments.get("order_id"))  # type: ignore[arg-type]
 
@@ -316,6 +322,7 @@ SPEC = VenueSpec(
     time_request=PreparedCancel(venue=VENUE, method="GET", url="/public/get_time", params=()),
     read_time=_read_time,
     timestamp_rejected=_timestamp_rejected,
+    session_refused=_session_refused,
     clock_reading=_clock_reading,
     package="deribit_api",
     operations=(
