@@ -78,17 +78,21 @@ def _secret_key(value: str | int | Secret[str] | Secret[int]) -> Secret[str] | S
     return _secret(value)  # type: ignore[no-any-return]
 
 
+def _plain(value: object) -> object:
+    """The value a validator checks: a `Secret`'s content, or the value itself."""
+    return value.reveal() if isinstance(value, Secret) else value
+
+
 def _plain_type(value: object) -> str:
-    return type(value.reveal() if isinstance(value, Secret) else value).__name__
+    return type(_plain(value)).__name__
 
 
 def _check_header_safe(name: str, value: object) -> None:
     """Require a non-empty printable-ASCII string (the value travels in an HTTP header)."""
-    if not isinstance(value, Secret | str) or not isinstance(
-        value.reveal() if isinstance(value, Secret) else value, str
-    ):
+    text = _plain(value)
+    if not isinstance(value, Secret | str) or not isinstance(text, str):
         raise _fail(name, f"{name} must be a str, not {_plain_type(value)}")
-    text_ok = _printable(value.reveal() if isinstance(value, Secret) else value)
+    text_ok = _printable(text)
     if text_ok is None:
         raise _fail(name, f"{name} is empty")
     if not text_ok:
@@ -106,7 +110,7 @@ def _header_safe(instance: Any, attribute: attrs.Attribute[Any], value: object) 
 def _base64_secret(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """Require a non-empty base64 secret."""
     try:
-        coinbase.decode_secret(value.reveal() if isinstance(value, Secret) else value)  # type: ignore[arg-type]
+        coinbase.decode_secret(_plain(value))  # type: ignore[arg-type]
     except coinbase.InvalidSecretError as exc:
         raise _fail(attribute.name, f"{attribute.name}: {exc}") from None
 
@@ -163,7 +167,7 @@ class CoinbaseIntxCredentials(_CoinbaseCredentials):
 
 def _private_key(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     try:
-        loopring.parse_private_key(value.reveal() if isinstance(value, Secret) else value)  # type: ignore[arg-type]
+        loopring.parse_private_key(_plain(value))  # type: ignore[arg-type]
     except loopring.InvalidPrivateKeyError as exc:
         raise _fail(attribute.name, f"{attribute.name}: {exc}") from None
 
@@ -268,10 +272,6 @@ def _cdp_private_key(instance: Any, attribute: attrs.Attribute[Any], value: obje
         raise _fail(attribute.name, f"{attribute.name} must be a str, not {_plain_type(value)}")
 
 
-def _key_name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    _check_header_safe(attribute.name, value)
-
-
 @attrs.frozen
 class CoinbaseCdpCredentials:
     """Coinbase CDP API key (Deribit through drb.coinbase.com): key name and private key.
@@ -287,7 +287,7 @@ class CoinbaseCdpCredentials:
         (CoinbaseCdpCredentials(key_name='orga…'), 'EdDSA')
     """
 
-    key_name: str = attrs.field(validator=_key_name, repr=_mask)
+    key_name: str = attrs.field(validator=_header_safe, repr=_mask)
     private_key: Secret[str] = attrs.field(
         converter=_secret_str, validator=_cdp_private_key, repr=False
     )

@@ -51,6 +51,10 @@ class Venue(enum.StrEnum):
     DERIBIT = "deribit"
 
 
+def _redaction_values(credentials: Any) -> Collection[Secret[str]]:
+    return credentials.redaction_values()  # type: ignore[no-any-return]
+
+
 @attrs.frozen(kw_only=True)
 class CredentialKind:
     """One kind of key a venue accepts: its class, variables, signer and default host.
@@ -68,10 +72,11 @@ class CredentialKind:
     base_url: str
     #: The identifier the venue meters its rate limit by (an API key; never logged).
     rate_key: Callable[[Any], str]
-    #: The values an error message must never show (any length).
-    secrets: Callable[[Any], Collection[Secret[str]]]
     #: Builds the credentials from the variables' text (default: ``type(**values)``).
     from_env: Callable[[Mapping[str, str]], Any] | None = None
+    #: The values an error message must never show (any length); by default the credentials'
+    #: own ``redaction_values()``.
+    secrets: Callable[[Any], Collection[Secret[str]]] = _redaction_values
 
 
 @attrs.frozen(kw_only=True)

@@ -226,7 +226,6 @@ SPEC = VenueSpec(
             auth=CoinbaseExchangeAuth,
             base_url="https://api.exchange.coinbase.com",
             rate_key=lambda credentials: credentials.api_key,
-            secrets=lambda credentials: credentials.redaction_values(),
         ),
     ),
     sandbox_base_url="https://api-public.sandbox.exchange.coinbase.com",

@@ -216,7 +216,6 @@ SPEC = VenueSpec(
             auth=CoinbaseIntxAuth,
             base_url="https://api.international.coinbase.com",
             rate_key=lambda credentials: credentials.api_key,
-            secrets=lambda credentials: credentials.redaction_values(),
         ),
     ),
     sandbox_base_url="https://api-n5e1.coinbase.com",

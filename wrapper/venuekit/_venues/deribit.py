@@ -283,7 +283,6 @@ SPEC = VenueSpec(
             auth=DeribitHmacAuth,
             base_url="https://www.deribit.com/api/v2",
             rate_key=lambda credentials: credentials.client_id,
-            secrets=lambda credentials: credentials.redaction_values(),
         ),
         CredentialKind(
             type=CoinbaseCdpCredentials,
@@ -294,7 +293,6 @@ SPEC = VenueSpec(
             auth=DeribitTokenAuth,
             base_url="https://drb.coinbase.com/api/v2",
             rate_key=lambda credentials: credentials.key_name,
-            secrets=lambda credentials: credentials.redaction_values(),
         ),
     ),
     sandbox_base_url="https://test.deribit.com/api/v2",

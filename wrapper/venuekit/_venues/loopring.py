@@ -337,7 +337,6 @@ SPEC = VenueSpec(
             auth=LoopringAuth,
             base_url="https://api3.loopring.io",
             rate_key=lambda credentials: credentials.api_key,
-            secrets=lambda credentials: credentials.redaction_values(),
             from_env=_from_env,
         ),
     ),
