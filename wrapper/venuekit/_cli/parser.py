@@ -20,7 +20,7 @@ import attrs
 
 from venuekit._cli.output import EXIT_CODES
 from venuekit._config import RATE_LIMIT_STORE_VARIABLE, base_url_variable
-from venuekit._venues import REGISTRY, Venue
+from venuekit._venues import REGISTRY, Venue, venue_named
 from venuekit._version import __version__
 
 __all__ = [
@@ -97,11 +97,11 @@ def fields_help() -> str:
 
 def venue_choice(value: str) -> str:
     """An argparse type: the ``Venue`` value ``value`` names (any case, ``-`` for ``_``)."""
-    name = value.strip().lower().replace("-", "_")
-    if name not in {venue.value for venue in REGISTRY}:
+    venue = venue_named(value)
+    if venue is None or venue not in REGISTRY:
         known = ", ".join(venue.value for venue in REGISTRY)
         raise argparse.ArgumentTypeError(f"unknown venue {value!r}; use one of {known}")
-    return name
+    return venue.value
 
 
 def _base_url(value: str) -> tuple[str, str]:

@@ -31,7 +31,7 @@ from venuekit._credentials import (
 )
 from venuekit._venues import coinbase_exchange, coinbase_intx, deribit, loopring
 from venuekit._venues._common import PreparedCancel, RawResponse
-from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
+from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec, venue_named
 
 __all__ = [
     "REGISTRY",
@@ -44,6 +44,7 @@ __all__ = [
     "VenueSpec",
     "interpret",
     "spec_for",
+    "venue_named",
 ]
 
 #: Every venue, in the order the docs list them.
@@ -77,12 +78,9 @@ def spec_for(name: object) -> VenueSpec:
         >>> spec_for("Coinbase-Exchange").venue
         <Venue.COINBASE_EXCHANGE: 'coinbase_exchange'>
     """
-    if isinstance(name, Venue):
-        return REGISTRY[name]
-    text = name.strip().lower().replace("-", "_") if isinstance(name, str) else None
-    for venue, spec in REGISTRY.items():
-        if venue.value == text:
-            return spec
+    venue = venue_named(name)
+    if venue is not None and venue in REGISTRY:
+        return REGISTRY[venue]
     known = ", ".join(v.value for v in REGISTRY)
     shown = repr(name)[:80] if not isinstance(name, str) else repr(name[:80])
     raise errors.InvalidRequest(f"unknown venue {shown}; use one of {known}", field="venue")

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from venuekit import errors
-from venuekit._venues._spec import Venue
+from venuekit._venues._spec import Venue, venue_named
 
 __all__ = ["ALL_FIELDS", "CancelRequest"]
 
@@ -32,14 +32,10 @@ ALL_FIELDS = (
 
 def _to_venue(value: object) -> Venue | str:
     """A ``Venue`` when ``value`` names one (any case), else the value as given (refused later)."""
-    if isinstance(value, Venue):
-        return value
-    if isinstance(value, str):
-        try:
-            return Venue(value.strip().lower().replace("-", "_"))
-        except ValueError:
-            return value
-    return repr(value)[:80]
+    venue = venue_named(value)
+    if venue is not None:
+        return venue
+    return value if isinstance(value, str) else repr(value)[:80]
 
 
 def _to_account(value: object) -> int | str | None:

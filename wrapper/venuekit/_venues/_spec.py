@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from venuekit import errors
     from venuekit._venues._common import PreparedCancel, RawResponse
 
-__all__ = ["Action", "CredentialKind", "Venue", "VenueSpec"]
+__all__ = ["Action", "CredentialKind", "Venue", "VenueSpec", "venue_named"]
 
 T = TypeVar("T")
 
@@ -49,6 +49,23 @@ class Venue(enum.StrEnum):
     COINBASE_INTX = "coinbase_intx"
     LOOPRING = "loopring"
     DERIBIT = "deribit"
+
+
+def venue_named(value: object) -> Venue | None:
+    """The ``Venue`` that ``value`` names: a ``Venue``, or its value in any case with ``-`` for
+    ``_``; ``None`` for anything else.
+
+        >>> venue_named(" Coinbase-Exchange"), venue_named("nyse")
+        (<Venue.COINBASE_EXCHANGE: 'coinbase_exchange'>, None)
+    """
+    if isinstance(value, Venue):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return Venue(value.strip().lower().replace("-", "_"))
+    except ValueError:
+        return None
 
 
 def _redaction_values(credentials: Any) -> Collection[Secret[str]]:
