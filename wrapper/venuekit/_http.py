@@ -208,7 +208,7 @@ def _restore_trace(request: httpx.Request, trace: Any) -> None:
 def _body(response: httpx.Response, max_body: int) -> BoundedBody:
     """An empty body collector for ``response``; over-size at once when Content-Length says so.
 
-    A response already read (by an auth flow such as Deribit's token check, or a mock
+    A response already read (by an auth flow that checks small answers itself, or a mock
     transport) holds its body decoded already: it is collected, capped, with no coding applied.
     """
     lengths: list[bytes] = []
