@@ -41,7 +41,7 @@ from fake_venue import FAKE, Dated, FakeVenue
 from venuekit import Venue, errors
 from venuekit._clock import SystemClock
 from venuekit._constants import RETRY_AFTER_MAX
-from venuekit._engine import Pause, Reserve, Send, Sleep, flow
+from venuekit._engine import Forget, Pause, Reserve, Send, Sleep, flow
 from venuekit._models import CancelResult, CancelState, GroupCancelResult
 from venuekit._policy import RetryPolicy, instant_waits, is_testing
 from venuekit._ratelimit import RateLimit
@@ -679,6 +679,32 @@ def test_a_429_pauses_the_bucket_and_waits_at_least_the_hint(mode: str) -> None:
     assert harness.clock.sleeps[0] >= 3.0
     assert [name for name, _ in harness.budget.calls] == ["reserve", "pause", "reserve"]
     assert harness.budget.calls[1] == ("pause", 3.0)
+
+
+# --- a refused session ----------------------------------------------------------------------------
+
+
+@modes
+@pytest.mark.parametrize(
+    ("code", "forgets"),
+    [
+        pytest.param(13009, True, id="session-refused"),
+        pytest.param(13004, True, id="credentials-refused"),
+        pytest.param(13021, False, id="other-code"),
+        pytest.param(None, False, id="no-code"),
+    ],
+)
+def test_a_refused_session_is_forgotten_once_before_the_error(
+    mode: str, code: int | None, forgets: bool
+) -> None:
+    refusal = errors.AuthenticationError("unauthorized", code=code, status_code=400)
+    harness = FakeVenue([refusal, "never reached"], session_codes=frozenset({13004, 13009}))
+    with pytest.raises(errors.AuthenticationError) as caught:
+        harness.run(mode)
+    assert caught.value.code == code
+    assert caught.value.attempts == 1  # not retried: the next call gets a new session
+    kinds = [type(step) for step in harness.steps]
+    assert kinds == ([Send, Forget] if forgets else [Send])
 
 
 # --- the on_event hook ------------------------------------------------------------------------------

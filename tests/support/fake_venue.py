@@ -120,6 +120,8 @@ class FakeVenue:
         venue_offset: the venue's clock minus ours, for the default clock answers.
         timestamp_rejected: whether the venue's refusals can say "timestamp expired"
             (``False``: a venue that signs no timestamp, like Loopring).
+        session_codes: the ``AuthenticationError`` codes that say the signer's session (a
+            cached token) was refused (like Deribit's 13004/13009 on gateway tokens).
         time_request: whether the venue has a clock request (``False``: only clock readings
             in its answers, like INTX's ``Date`` header).
         clock_window: how far a signed timestamp may be off the venue's clock.
@@ -138,6 +140,7 @@ class FakeVenue:
         times: Sequence[object] | None = None,
         venue_offset: float = 0.0,
         timestamp_rejected: bool = True,
+        session_codes: frozenset[int] = frozenset(),
         time_request: bool = True,
         clock_window: float | None = 30.0,
         rate_limit: RateLimit | None = None,
@@ -179,6 +182,7 @@ class FakeVenue:
             timestamp_rejected=(
                 message_says_timestamp_expired if timestamp_rejected else (lambda error: False)
             ),
+            session_refused=lambda error: error.code in session_codes,
             clock_reading=_clock_reading,
             # Like Coinbase Exchange (which purges cancelled orders) unless told otherwise.
             confirms=(
