@@ -50,6 +50,7 @@ __all__ = [
     "parse_json_exact",
     "quote_segment",
     "redact",
+    "unmapped_code_error",
 ]
 
 logger = logging.getLogger("venuekit")
@@ -290,6 +291,18 @@ def error_for_status(
     # Any other answer (a 404 or 400 whose text no venue rule matched) is not understood: a plain
     # VenueError, never "not found" or "already done" (which would confirm an earlier attempt).
     return errors.VenueError(text, venue=venue, status_code=status, code=code)
+
+
+def unmapped_code_error(
+    venue: Venue, raw: RawResponse, *, message: str, code: int | None
+) -> errors.VenueError:
+    """The error for a venue error code with no specific meaning (or none): the HTTP status
+    decides, so a 5xx stays a retryable ``VenueUnavailable`` and a 429 a ``RateLimited``;
+    anything else is a plain ``VenueError`` carrying the code."""
+    status = raw.status_code
+    if status == httpx.codes.TOO_MANY_REQUESTS or status >= 500:
+        return error_for_status(venue, raw, message=message, code=code)
+    return errors.VenueError(message, venue=venue, status_code=status, code=code)
 
 
 def not_json_success(venue: Venue, raw: RawResponse) -> errors.VenueError:

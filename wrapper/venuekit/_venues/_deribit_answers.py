@@ -21,6 +21,7 @@ from venuekit._venues._common import (
     excerpt,
     int_or_none,
     redact,
+    unmapped_code_error,
 )
 from venuekit._venues._spec import Venue
 
@@ -87,9 +88,7 @@ def _error(raw: RawResponse, error: Mapping[str, Any]) -> errors.VenueError:
     status = raw.status_code
     cls = ERROR_CODES.get(code) if code is not None else None
     if cls is None:
-        if status == 429 or status >= 500:
-            return error_for_status(VENUE, raw, message=message, code=code)
-        return errors.VenueError(message, venue=VENUE, status_code=status, code=code)
+        return unmapped_code_error(VENUE, raw, message=message, code=code)
     if cls is errors.VenueRejectedRequest:
         param = data.get("param") if isinstance(data, dict) else None
         field = _FIELDS.get(param) if isinstance(param, str) else None

@@ -44,6 +44,7 @@ from venuekit._venues._common import (
     logger,
     not_json_success,
     redact,
+    unmapped_code_error,
 )
 from venuekit._venues._spec import Action, CredentialKind, Venue, VenueSpec
 from venuekit.auth import LoopringAuth
@@ -284,12 +285,8 @@ def _error(
     code, text = failure
     message = redact(text, raw.secrets) or excerpt(raw.content, raw.secrets)
     known = ERROR_CODES.get(code) if code is not None else None
-    if known is None or known[0] is errors.VenueError:
-        # No specific meaning (e.g. 100000 "unknown"): the HTTP status decides, so a 5xx stays
-        # a retryable VenueUnavailable and a 429 a RateLimited.
-        if status == 429 or status >= 500:
-            return error_for_status(VENUE, raw, message=message, code=code)
-        return errors.VenueError(message, venue=VENUE, status_code=status, code=code)
+    if known is None or known[0] is errors.VenueError:  # no specific meaning (100000 "unknown")
+        return unmapped_code_error(VENUE, raw, message=message, code=code)
     cls, field = known
     if issubclass(cls, errors.VenueRejectedRequest):
         return cls(message, field=field, venue=VENUE, status_code=status, code=code)
