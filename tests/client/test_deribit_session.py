@@ -20,24 +20,9 @@ from harness import Harness
 from venuekit import CancelState, errors
 from venuekit.sandbox import DEFAULT_CREDENTIALS
 
+from .test_deribit_adapter import ORDER
+
 CDP = DEFAULT_CREDENTIALS.cdp.ed25519.credentials()
-ORDER = {
-    "order_id": "ETH-7",
-    "order_state": "cancelled",
-    "order_type": "limit",
-    "time_in_force": "good_til_cancelled",
-    "creation_timestamp": 1_700_000_000_000,
-    "last_update_timestamp": 1_700_000_000_100,
-    "direction": "buy",
-    "price": 1.5,
-    "amount": 10,
-    "filled_amount": 0,
-    "label": "",
-    "post_only": False,
-    "api": True,
-    "instrument_name": "ETH-PERPETUAL",
-    "cancel_reason": "user_request",
-}
 
 
 class Chunked(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -87,18 +72,18 @@ def test_a_chunked_13009_drops_the_token_so_the_next_cancel_gets_a_new_one(
     gateway = Gateway()
 
     def calls(client: Any) -> tuple[Any, Any, Any]:
-        first = client.deribit.cancel_order(order_id="ETH-7")
+        first = client.deribit.cancel_order(order_id=ORDER["order_id"])
         gateway.expired.add(gateway.issued[-1])  # the venue revokes the token
         with pytest.raises(errors.AuthenticationError) as refused:
-            client.deribit.cancel_order(order_id="ETH-7")
-        return first, refused.value, client.deribit.cancel_order(order_id="ETH-7")
+            client.deribit.cancel_order(order_id=ORDER["order_id"])
+        return first, refused.value, client.deribit.cancel_order(order_id=ORDER["order_id"])
 
     async def async_calls(client: Any) -> tuple[Any, Any, Any]:
-        first = await client.deribit.cancel_order(order_id="ETH-7")
+        first = await client.deribit.cancel_order(order_id=ORDER["order_id"])
         gateway.expired.add(gateway.issued[-1])
         with pytest.raises(errors.AuthenticationError) as refused:
-            await client.deribit.cancel_order(order_id="ETH-7")
-        return first, refused.value, await client.deribit.cancel_order(order_id="ETH-7")
+            await client.deribit.cancel_order(order_id=ORDER["order_id"])
+        return first, refused.value, await client.deribit.cancel_order(order_id=ORDER["order_id"])
 
     first, refused, after = harness.run(
         gateway,

@@ -1,8 +1,9 @@
 """The two drivers of the engine's flow: ``drive_sync`` (threads) and ``drive_async`` (asyncio/trio).
 
 Each performs the steps ``venuekit._engine.flow`` yields — send a request, sleep, book or pause a
-rate-limit slot, have the signer drop a refused session — and sends the outcome back in, until the flow returns its result or raises its
-final error. They differ only in blocking versus awaiting; every decision is the flow's.
+rate-limit slot, have the signer drop a refused session — and sends the outcome back in, until
+the flow returns its result or raises its final error. They differ only in blocking versus
+awaiting; every decision is the flow's.
 
 Example::
 
@@ -20,6 +21,7 @@ import attrs
 import httpx
 
 from venuekit import errors
+from venuekit._auth_common import SIGN_AT
 from venuekit._clock import SYSTEM_CLOCK, Clock
 from venuekit._constants import MAX_RESPONSE_BODY
 from venuekit._http import Answer, send, send_async
@@ -43,7 +45,7 @@ def _request(http: httpx.Client | httpx.AsyncClient, step: Send) -> httpx.Reques
         step.url,
         headers=http.headers,
         cookies=http.cookies or None,
-        extensions={"venuekit.sign_at": step.sign_at},
+        extensions={SIGN_AT: step.sign_at},
     )
 
 

@@ -221,10 +221,8 @@ def flow(
             and not resynced
             and (expired_by_date or spec.timestamp_rejected(error))
         ):
-            if clock.monotonic() >= deadline:
-                raise _final(
-                    call, number, history, error
-                )  # no clock request and no attempt past the deadline
+            if clock.monotonic() >= deadline:  # no clock request and no attempt past it
+                raise _final(call, number, history, error)
             resynced = True  # one clock resync, then one immediate retry
             yield from _resync(
                 target, error, reply, clock=clock, deadline=deadline, timeout=call.timeout
